@@ -1,0 +1,15 @@
+// Each test layer is its own jest project (see ../shared/CONVENTIONS.md §11), so one layer can be
+// run alone: `npx jest --selectProjects unit`. Type checking is done once by `tsc --noEmit` in
+// `npm test`; here ts-jest only transpiles, which keeps the suites fast.
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
+const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'contract', testMatch: ['<rootDir>/test/contract/**/*.test.ts'] },
+    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+  ],
+};

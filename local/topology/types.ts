@@ -1,0 +1,173 @@
+/**
+ * The resolved topology of the system, as read from the synthesized CDK cloud assembly.
+ *
+ * This is the one contract between the topology reader (`local/topology/`), which turns
+ * CloudFormation templates into these values, and the local runners (emulator setup, function
+ * host, API server, pipe runner, SQS event-source poller), which only ever see these values and
+ * never read a template themselves. Every intrinsic (`Ref`, `Fn::GetAtt`, `Fn::ImportValue`,
+ * `Fn::Join`, `Fn::Sub`) is already resolved to local names, ARNs and URLs here.
+ *
+ * Logical ids are qualified by their stack (`<stackName>/<logicalId>`) so that two stacks can use
+ * the same logical id without clashing.
+ */
+
+export type QualifiedLogicalId = string;
+
+export interface KeyAttribute {
+  attributeName: string;
+  keyType: 'HASH' | 'RANGE';
+}
+
+export interface AttributeDefinition {
+  attributeName: string;
+  attributeType: 'S' | 'N' | 'B';
+}
+
+export type StreamViewType = 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY';
+
+export interface GlobalSecondaryIndexSpec {
+  indexName: string;
+  keySchema: KeyAttribute[];
+  projectionType: 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+  nonKeyAttributes?: string[];
+}
+
+export interface TableSpec {
+  id: QualifiedLogicalId;
+  /** The name the table has locally (and that every `Ref` to it resolves to). */
+  tableName: string;
+  /** `arn:aws:dynamodb:<region>:<account>:table/<tableName>`. */
+  arn: string;
+  keySchema: KeyAttribute[];
+  attributeDefinitions: AttributeDefinition[];
+  globalSecondaryIndexes: GlobalSecondaryIndexSpec[];
+  /** Present when the table has a stream. */
+  streamViewType?: StreamViewType;
+  /** The attribute DynamoDB's TTL reads, when TTL is enabled. */
+  timeToLiveAttribute?: string;
+}
+
+export interface RedrivePolicySpec {
+  deadLetterQueueId: QualifiedLogicalId;
+  maxReceiveCount: number;
+}
+
+export interface QueueSpec {
+  id: QualifiedLogicalId;
+  queueName: string;
+  /** `arn:aws:sqs:<region>:<account>:<queueName>`. */
+  arn: string;
+  fifo: boolean;
+  visibilityTimeoutSeconds: number;
+  messageRetentionPeriodSeconds: number;
+  receiveMessageWaitTimeSeconds: number;
+  redrivePolicy?: RedrivePolicySpec;
+}
+
+export interface TopicSpec {
+  id: QualifiedLogicalId;
+  topicName: string;
+  arn: string;
+}
+
+export interface FunctionSpec {
+  id: QualifiedLogicalId;
+  functionName: string;
+  /** `arn:aws:lambda:<region>:<account>:function:<functionName>`. */
+  arn: string;
+  /** Absolute path of the unpacked code asset in the cloud assembly (the code that deploys). */
+  codeDirectory: string;
+  /** `file.export`, e.g. `index.handler`. */
+  handler: string;
+  runtime: string;
+  architecture: 'arm64' | 'x86_64';
+  timeoutSeconds: number;
+  memorySizeMb: number;
+  /** Environment variables from the template, resolved to local names; no endpoint overrides. */
+  environment: Record<string, string>;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'ANY';
+
+export interface ApiRouteSpec {
+  method: HttpMethod;
+  /** API Gateway resource path with parameters, e.g. `/appointments/{id}`; `{proxy+}` allowed. */
+  resourcePath: string;
+  /** The function the route's AWS_PROXY integration invokes. */
+  functionId: QualifiedLogicalId;
+}
+
+export interface RestApiSpec {
+  id: QualifiedLogicalId;
+  name: string;
+  stageName: string;
+  routes: ApiRouteSpec[];
+  /** Largest request body accepted, when the template sets one (API Gateway's own limit is 10 MB). */
+  maxRequestBodyBytes?: number;
+}
+
+export interface SqsEventSourceMappingSpec {
+  id: QualifiedLogicalId;
+  functionId: QualifiedLogicalId;
+  queueId: QualifiedLogicalId;
+  batchSize: number;
+  maximumBatchingWindowInSeconds: number;
+  reportBatchItemFailures: boolean;
+  /** ScalingConfig.MaximumConcurrency, when set. */
+  maximumConcurrency?: number;
+  enabled: boolean;
+}
+
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
+
+export interface DynamoDbStreamPipeSourceSpec {
+  kind: 'dynamodb-stream';
+  tableId: QualifiedLogicalId;
+  startingPosition: StartingPosition;
+  batchSize: number;
+  maximumBatchingWindowInSeconds: number;
+  /** -1 means retry until the record expires from the stream. */
+  maximumRetryAttempts: number;
+  /** -1 means no age limit. */
+  maximumRecordAgeInSeconds: number;
+  onPartialBatchItemFailure?: 'AUTOMATIC_BISECT';
+  parallelizationFactor: number;
+  /** SQS queue that receives the metadata of batches that keep failing. */
+  deadLetterQueueId?: QualifiedLogicalId;
+}
+
+export interface PipeSpec {
+  id: QualifiedLogicalId;
+  name: string;
+  desiredState: 'RUNNING' | 'STOPPED';
+  source: DynamoDbStreamPipeSourceSpec;
+  /** FilterCriteria.Filters[].Pattern, as the JSON strings the template holds (OR-ed; at most 5). */
+  filterPatterns: string[];
+  /** The enrichment function, when the pipe has one. */
+  enrichmentFunctionId?: QualifiedLogicalId;
+  /** EnrichmentParameters.InputTemplate, when set. */
+  enrichmentInputTemplate?: string;
+  target: {
+    kind: 'sqs';
+    queueId: QualifiedLogicalId;
+    /** TargetParameters.InputTemplate, when set. */
+    inputTemplate?: string;
+    /** TargetParameters.SqsQueueParameters, when set (FIFO targets). */
+    messageGroupId?: string;
+    messageDeduplicationId?: string;
+  };
+}
+
+export interface Topology {
+  /** The CDK environment the assembly was synthesized for (e.g. `dev`). */
+  environment: string;
+  region: string;
+  accountId: string;
+  tables: TableSpec[];
+  queues: QueueSpec[];
+  topics: TopicSpec[];
+  functions: FunctionSpec[];
+  restApis: RestApiSpec[];
+  sqsEventSourceMappings: SqsEventSourceMappingSpec[];
+  pipes: PipeSpec[];
+}
