@@ -1,0 +1,167 @@
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
+import { EmulatorStartError, EmulatorStopError } from './errors';
+import type { EmulatorLogListener, RunningEmulator } from './emulator-types';
+import { DEFAULT_LOCAL_REGION, startFauxqs, type RunningFauxqs } from './fauxqs';
+import { startSesV2Local, type RunningSesV2Local } from './ses-v2-local';
+import { startSmsSink, type RunningSmsSink, type SmsFaultHook } from './sms-sink';
+
+export * from './errors';
+export type { EmulatorLogLine, EmulatorLogListener, RunningEmulator } from './emulator-types';
+export { startDynamoDbLocal, assertJavaAvailable, type RunningDynamoDbLocal, type DynamoDbLocalOptions } from './dynamodb-local';
+export { startFauxqs, FAUXQS_ACCOUNT_ID, DEFAULT_LOCAL_REGION, type RunningFauxqs, type FauxqsOptions } from './fauxqs';
+export { startSesV2Local, SES_V2_SEND_EMAIL_PATH, type RunningSesV2Local, type StoredEmail } from './ses-v2-local';
+export {
+  startSmsSink,
+  E164_PATTERN,
+  SMS_OUTBOX_FILE,
+  type RunningSmsSink,
+  type RecordedSms,
+  type SmsFaultHook,
+  type SmsSinkFault,
+  type SmsPublishRequest,
+} from './sms-sink';
+
+/** Dummy credentials: the emulators accept any, and real ones must never reach them. */
+export const LOCAL_ACCESS_KEY_ID = 'local';
+export const LOCAL_SECRET_ACCESS_KEY = 'local';
+
+export interface EmulatorPorts {
+  dynamodb?: number;
+  /** fauxqs: SQS and SNS topics. */
+  sqs?: number;
+  ses?: number;
+  sms?: number;
+}
+
+export interface StartEmulatorsOptions {
+  /** Fixed ports per emulator; absent or 0 picks a free port. */
+  ports?: EmulatorPorts;
+  /**
+   * Keep state here: DynamoDB Local in `<dataDir>/dynamodb`, the SMS outbox in
+   * `<dataDir>/sms-outbox.jsonl`. fauxqs and aws-ses-v2-local have no persistence (their
+   * `persistent` is false). Absent: everything in memory.
+   */
+  dataDir?: string;
+  /** Region for queue/topic ARNs and the functions' `AWS_REGION`. Default `eu-west-2`. */
+  region?: string;
+  onLog?: EmulatorLogListener;
+  smsFaultHook?: SmsFaultHook;
+  dynamodbStartTimeoutMs?: number;
+}
+
+/** What a function (or any SDK client) needs to talk to the emulators instead of AWS. */
+export interface EmulatorEndpointEnvironment {
+  AWS_ENDPOINT_URL_DYNAMODB: string;
+  /** The DynamoDB Streams API is served by DynamoDB Local on the same endpoint. */
+  AWS_ENDPOINT_URL_DYNAMODB_STREAMS: string;
+  AWS_ENDPOINT_URL_SQS: string;
+  /** aws-ses-v2-local; the SDK appends `/v2/email/outbound-emails` for SendEmail. */
+  AWS_ENDPOINT_URL_SESV2: string;
+  /** The SMS sink: SNS `Publish` with a `PhoneNumber` lands there (topics are in fauxqs). */
+  AWS_ENDPOINT_URL_SNS: string;
+  AWS_REGION: string;
+  AWS_ACCESS_KEY_ID: string;
+  AWS_SECRET_ACCESS_KEY: string;
+  /** Index signature so the value can be merged into `process.env`-shaped records. */
+  [name: string]: string;
+}
+
+export interface RunningEmulators {
+  dynamodb: RunningDynamoDbLocal;
+  fauxqs: RunningFauxqs;
+  ses: RunningSesV2Local;
+  sms: RunningSmsSink;
+  region: string;
+  environment: EmulatorEndpointEnvironment;
+  /** Wall time for all four to be ready (they start concurrently). */
+  startupMs: number;
+  /** Stops every emulator; throws after trying all of them if any failed to stop. Idempotent. */
+  stopAll(): Promise<void>;
+}
+
+export function endpointEnvironment(
+  emulators: { dynamodb: RunningEmulator; fauxqs: RunningEmulator; ses: RunningEmulator; sms: RunningEmulator },
+  region: string,
+): EmulatorEndpointEnvironment {
+  return {
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodb.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: emulators.dynamodb.endpoint,
+    AWS_ENDPOINT_URL_SQS: emulators.fauxqs.endpoint,
+    AWS_ENDPOINT_URL_SESV2: emulators.ses.endpoint,
+    AWS_ENDPOINT_URL_SNS: emulators.sms.endpoint,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: LOCAL_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: LOCAL_SECRET_ACCESS_KEY,
+  };
+}
+
+/**
+ * Starts DynamoDB Local, fauxqs, aws-ses-v2-local and the SMS sink concurrently. If any fails, the
+ * ones that started are stopped and the failure is thrown (as is, when only one failed).
+ */
+export async function startEmulators(options: StartEmulatorsOptions = {}): Promise<RunningEmulators> {
+  const startedAt = performance.now();
+  const region = options.region ?? DEFAULT_LOCAL_REGION;
+  const { ports = {}, dataDir, onLog } = options;
+  const results = await Promise.allSettled([
+    startDynamoDbLocal({
+      ...(ports.dynamodb !== undefined ? { port: ports.dynamodb } : {}),
+      ...(dataDir !== undefined ? { dataDir: join(dataDir, 'dynamodb') } : {}),
+      ...(options.dynamodbStartTimeoutMs !== undefined ? { startTimeoutMs: options.dynamodbStartTimeoutMs } : {}),
+      ...(onLog ? { onLog } : {}),
+    }),
+    startFauxqs({
+      region,
+      ...(ports.sqs !== undefined ? { port: ports.sqs } : {}),
+      ...(dataDir !== undefined ? { dataDir } : {}),
+      ...(onLog ? { onLog } : {}),
+    }),
+    startSesV2Local({
+      ...(ports.ses !== undefined ? { port: ports.ses } : {}),
+      ...(dataDir !== undefined ? { dataDir } : {}),
+      ...(onLog ? { onLog } : {}),
+    }),
+    startSmsSink({
+      ...(ports.sms !== undefined ? { port: ports.sms } : {}),
+      ...(dataDir !== undefined ? { dataDir } : {}),
+      ...(options.smsFaultHook ? { faultHook: options.smsFaultHook } : {}),
+      ...(onLog ? { onLog } : {}),
+    }),
+  ]);
+  const [dynamodb, fauxqs, ses, sms] = results;
+  if (dynamodb.status === 'fulfilled' && fauxqs.status === 'fulfilled' && ses.status === 'fulfilled' && sms.status === 'fulfilled') {
+    const running = { dynamodb: dynamodb.value, fauxqs: fauxqs.value, ses: ses.value, sms: sms.value };
+    let stopping: Promise<void> | undefined;
+    return {
+      ...running,
+      region,
+      environment: endpointEnvironment(running, region),
+      startupMs: Math.round(performance.now() - startedAt),
+      stopAll: () => {
+        stopping ??= stopEmulators(Object.values(running));
+        return stopping;
+      },
+    };
+  }
+
+  const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value as RunningEmulator] : []));
+  await stopEmulators(started).catch(() => undefined);
+  const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  if (failures.length === 1) throw failures[0];
+  throw new EmulatorStartError(
+    'emulators',
+    failures.map((failure) => (failure instanceof Error ? failure.message : String(failure))).join('; '),
+    { cause: new AggregateError(failures) },
+  );
+}
+
+async function stopEmulators(emulators: RunningEmulator[]): Promise<void> {
+  const results = await Promise.allSettled(emulators.map((emulator) => emulator.stop()));
+  const failures = results.flatMap((result, index) =>
+    result.status === 'rejected' ? [`${emulators[index].name}: ${result.reason instanceof Error ? result.reason.message : String(result.reason)}`] : [],
+  );
+  if (failures.length > 0) throw new EmulatorStopError('emulators', failures.join('; '));
+}
+
