@@ -308,8 +308,8 @@ async function provisionQueue(
   try {
     ({ QueueUrl: queueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queue.queueName, Attributes: attributes })));
   } catch (error) {
-    const name = errorName(error);
-    if (name !== 'QueueNameExists' && name !== 'QueueAlreadyExists') throw fail(`CreateQueue failed: ${errorMessage(error)}`, error);
+    // Real SQS names it QueueNameExists; fauxqs answers with the awsQuery code AWS.SimpleQueueService.QueueNameExists.
+    if (!/(^|\.)(QueueNameExists|QueueAlreadyExists)$/.test(errorName(error) ?? '')) throw fail(`CreateQueue failed: ${errorMessage(error)}`, error);
     // It exists with other attributes (a changed topology): reuse it and apply the wanted ones.
     try {
       ({ QueueUrl: queueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queue.queueName })));
