@@ -48,6 +48,14 @@ const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 /**
  * Starts fauxqs (SQS with redrive to dead-letter queues, and SNS topics) through its programmatic
  * API in a worker thread. All its state is in memory.
+ *
+ * fauxqs 1.9 behaviour the runners rely on (read from its source, checked by the tests):
+ * - Visibility timeouts are applied lazily: expired in-flight messages return to the queue when a
+ *   ReceiveMessage arrives (and every 20 ms while a long poll waits), as SQS does observably.
+ * - Redrive happens on receive, like SQS: the receive that would be number maxReceiveCount + 1
+ *   moves the message to the dead-letter queue instead of returning it.
+ * - MessageRetentionPeriod is validated and stored but not enforced: messages never expire.
+ * - Queue and topic ARNs use the region the client signs with, and always account 000000000000.
  */
 export async function startFauxqs(options: FauxqsOptions = {}): Promise<RunningFauxqs> {
   const startedAt = performance.now();
