@@ -1,0 +1,51 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { DeadLetterQueue } from '../../ops/dlq/dead-letter-queue';
+
+/**
+ * What a running local runtime tells other local tools (the DLQ tool, the benchmark): where its
+ * endpoints are. Written when `npm start` is ready, removed when it stops.
+ */
+export interface RuntimeState {
+  pid: number;
+  startedAt: string;
+  stage: string;
+  region: string;
+  apiUrl: string;
+  emailViewerUrl: string;
+  smsOutboxUrl: string;
+  endpoints: { dynamodb: string; sqs: string; sesv2: string; sns: string };
+  deadLetterQueues: DeadLetterQueue[];
+}
+
+export const DEFAULT_RUNTIME_STATE_FILE = resolve(process.cwd(), '.local-data', 'runtime.json');
+
+export async function writeRuntimeState(file: string, state: RuntimeState): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(state, null, 2)}\n`, 'utf8');
+}
+
+export async function removeRuntimeState(file: string): Promise<void> {
+  await rm(file, { force: true });
+}
+
+/** Reads the state file; undefined when there is none or its process is gone (a stale file). */
+export async function readRuntimeState(file: string): Promise<RuntimeState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const state = JSON.parse(text) as RuntimeState;
+  return isProcessAlive(state.pid) ? state : undefined;
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,73 @@
+import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
+import { readRuntimeState } from '../../local/runtime/runtime-state';
+import { DlqToolError, type DeadLetterQueue, type DeadLetterQueueSet } from './dead-letter-queue';
+
+/** The dead-letter queues of the local runtime started by `npm start`, from its state file. */
+export async function resolveLocalQueues(runtimeStateFile: string): Promise<DeadLetterQueueSet> {
+  const state = await readRuntimeState(runtimeStateFile);
+  if (!state) {
+    throw new DlqToolError(
+      'RuntimeNotRunning',
+      `no local runtime is running (no live ${runtimeStateFile}): start it with \`npm start\`, or pass --env <stage> for a deployed environment`,
+    );
+  }
+  return {
+    environment: 'local',
+    region: state.region,
+    sqsEndpoint: state.endpoints.sqs,
+    apiUrl: state.apiUrl,
+    queues: state.deadLetterQueues,
+  };
+}
+
+/**
+ * The dead-letter queues of a deployed environment, from the `<Stage>-Stateless` stack's outputs
+ * (see cdk/): the notifications queue and its DLQ, and the pipe's DLQ.
+ */
+export async function resolveDeployedQueues(stage: string, region: string | undefined, cloudFormation?: CloudFormationClient): Promise<DeadLetterQueueSet> {
+  const client = cloudFormation ?? new CloudFormationClient(region ? { region } : {});
+  const stackName = `${stage.charAt(0).toUpperCase()}${stage.slice(1)}-Stateless`;
+  const response = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+  const outputs = response.Stacks?.[0]?.Outputs ?? [];
+  const resolvedRegion = region ?? (await client.config.region());
+  const get = (key: string): string => {
+    const value = findOutput(outputs, key);
+    if (!value) throw new DlqToolError('StackOutputsMissing', `stack ${stackName} has no output ${key}: deploy the current cdk app first`);
+    return value;
+  };
+  const arnOf = (url: string): string => queueArnFromUrl(url, resolvedRegion);
+  const notificationsUrl = get(DEPLOYED_OUTPUTS.notificationsQueueUrl);
+  const notificationsDlqUrl = get(DEPLOYED_OUTPUTS.notificationsDeadLetterQueueUrl);
+  const pipeDlqUrl = get(DEPLOYED_OUTPUTS.pipeDeadLetterQueueUrl);
+  const queues: DeadLetterQueue[] = [
+    {
+      label: 'notifications',
+      kind: 'sqs-redrive',
+      queue: { url: notificationsDlqUrl, arn: arnOf(notificationsDlqUrl) },
+      source: { url: notificationsUrl, arn: arnOf(notificationsUrl) },
+    },
+    { label: 'pipe', kind: 'pipe', queue: { url: pipeDlqUrl, arn: arnOf(pipeDlqUrl) } },
+  ];
+  const apiUrl = findOutput(outputs, DEPLOYED_OUTPUTS.apiUrl);
+  return { environment: stage, region: resolvedRegion, queues, ...(apiUrl ? { apiUrl } : {}) };
+}
+
+/** Output keys of the stateless stack this tool reads (kept in step with cdk/ by a test). */
+export const DEPLOYED_OUTPUTS = {
+  apiUrl: 'ApiUrl',
+  notificationsQueueUrl: 'NotificationsQueueUrl',
+  notificationsDeadLetterQueueUrl: 'NotificationsDeadLetterQueueUrl',
+  pipeDeadLetterQueueUrl: 'PipeDeadLetterQueueUrl',
+} as const;
+
+function findOutput(outputs: Output[], key: string): string | undefined {
+  return outputs.find((output) => output.OutputKey === key)?.OutputValue;
+}
+
+/** `https://sqs.<region>.amazonaws.com/<account>/<name>` → `arn:aws:sqs:<region>:<account>:<name>`. */
+export function queueArnFromUrl(url: string, region: string): string {
+  const parts = new URL(url).pathname.split('/').filter(Boolean);
+  if (parts.length !== 2) throw new DlqToolError('QueueNotFound', `not an SQS queue URL: ${url}`);
+  const [account, name] = parts;
+  return `arn:aws:sqs:${region}:${account}:${name}`;
+}
