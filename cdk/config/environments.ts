@@ -1,0 +1,246 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+/**
+ * The one typed configuration of every deployable environment (CONVENTIONS §10).
+ *
+ * Only the app's entry point (`cdk/app.ts`) reads this module; stacks and constructs receive the
+ * slices they need as typed props, so a construct never knows which stage it is in.
+ */
+
+export const STAGES = ['dev', 'staging', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export interface FunctionSettings {
+  memorySizeMb: number;
+  timeout: Duration;
+}
+
+export interface EnvironmentConfig {
+  stage: Stage;
+  /** Prefix of the few user-facing names (API name, dashboard name); never a physical resource name. */
+  resourcePrefix: string;
+  /** Applied to the tables (and every log group). */
+  removalPolicy: RemovalPolicy;
+  pointInTimeRecovery: boolean;
+  /** DynamoDB deletion protection on the tables and CloudFormation termination protection on the stateful stack. */
+  protectStatefulResources: boolean;
+  logRetention: RetentionDays;
+  powertoolsLogLevel: PowertoolsLogLevel;
+  /** CloudWatch metrics namespace the functions publish their Powertools metrics to. */
+  metricsNamespace: string;
+  /** The SES identity (verified e-mail address or domain) the notifier sends from, and the From address. */
+  ses: { identity: string; senderEmail: string };
+  /** Where the ops topic sends alarm e-mails. */
+  opsAlarmEmail: string;
+  api: { throttlingRateLimit: number; throttlingBurstLimit: number };
+  functions: { booking: FunctionSettings; enrichment: FunctionSettings; notifier: FunctionSettings };
+  notificationsQueue: {
+    /** Deliveries before SQS moves a message to the DLQ. */
+    maxReceiveCount: number;
+    retentionPeriod: Duration;
+  };
+  pipe: {
+    /** At most 10: the target is SQS, which takes at most 10 messages per SendMessageBatch. */
+    batchSize: number;
+    maximumBatchingWindow: Duration;
+    maximumRetryAttempts: number;
+    maximumRecordAge: Duration;
+  };
+  notifier: {
+    batchSize: number;
+    maxBatchingWindow: Duration;
+    /** SQS event-source ScalingConfig.MaximumConcurrency (2 to 1000). */
+    maxConcurrency: number;
+    /** Lifetime of an idempotency record; longer than any message can still be (re)delivered. */
+    idempotencyExpiry: Duration;
+  };
+}
+
+/** DLQ retention is fixed at the SQS maximum: a dead-lettered booking needs time to be looked at. */
+export const DEAD_LETTER_RETENTION = Duration.days(14);
+
+export const ENVIRONMENTS: Readonly<Record<Stage, EnvironmentConfig>> = {
+  dev: {
+    stage: 'dev',
+    resourcePrefix: 'lj-dentists-dev',
+    removalPolicy: RemovalPolicy.DESTROY,
+    pointInTimeRecovery: false,
+    protectStatefulResources: false,
+    logRetention: RetentionDays.ONE_WEEK,
+    powertoolsLogLevel: 'DEBUG',
+    metricsNamespace: 'LjDentists/BookingNotifications/dev',
+    ses: { identity: 'dev.ljdentists.example', senderEmail: 'bookings@dev.ljdentists.example' },
+    opsAlarmEmail: 'ops+dev@ljdentists.example',
+    api: { throttlingRateLimit: 10, throttlingBurstLimit: 20 },
+    functions: {
+      booking: { memorySizeMb: 256, timeout: Duration.seconds(10) },
+      enrichment: { memorySizeMb: 256, timeout: Duration.seconds(15) },
+      notifier: { memorySizeMb: 256, timeout: Duration.seconds(30) },
+    },
+    notificationsQueue: { maxReceiveCount: 3, retentionPeriod: Duration.days(4) },
+    pipe: {
+      batchSize: 10,
+      maximumBatchingWindow: Duration.seconds(1),
+      maximumRetryAttempts: 3,
+      maximumRecordAge: Duration.hours(1),
+    },
+    notifier: {
+      batchSize: 10,
+      maxBatchingWindow: Duration.seconds(1),
+      maxConcurrency: 2,
+      idempotencyExpiry: Duration.days(15),
+    },
+  },
+  // Staging mirrors prod's safety features (PITR, retries, alarms) so restores and failure paths
+  // can be rehearsed, but is DESTROY and unprotected: it only ever holds synthetic bookings, and a
+  // retained table would be orphaned by every teardown and block recreating the environment.
+  staging: {
+    stage: 'staging',
+    resourcePrefix: 'lj-dentists-staging',
+    removalPolicy: RemovalPolicy.DESTROY,
+    pointInTimeRecovery: true,
+    protectStatefulResources: false,
+    logRetention: RetentionDays.ONE_MONTH,
+    powertoolsLogLevel: 'INFO',
+    metricsNamespace: 'LjDentists/BookingNotifications/staging',
+    ses: { identity: 'staging.ljdentists.example', senderEmail: 'bookings@staging.ljdentists.example' },
+    opsAlarmEmail: 'ops+staging@ljdentists.example',
+    api: { throttlingRateLimit: 20, throttlingBurstLimit: 40 },
+    functions: {
+      booking: { memorySizeMb: 512, timeout: Duration.seconds(10) },
+      enrichment: { memorySizeMb: 512, timeout: Duration.seconds(15) },
+      notifier: { memorySizeMb: 512, timeout: Duration.seconds(30) },
+    },
+    notificationsQueue: { maxReceiveCount: 5, retentionPeriod: Duration.days(4) },
+    pipe: {
+      batchSize: 10,
+      maximumBatchingWindow: Duration.seconds(1),
+      maximumRetryAttempts: 10,
+      maximumRecordAge: Duration.hours(6),
+    },
+    notifier: {
+      batchSize: 10,
+      maxBatchingWindow: Duration.seconds(1),
+      maxConcurrency: 5,
+      idempotencyExpiry: Duration.days(15),
+    },
+  },
+  prod: {
+    stage: 'prod',
+    resourcePrefix: 'lj-dentists-prod',
+    removalPolicy: RemovalPolicy.RETAIN,
+    pointInTimeRecovery: true,
+    protectStatefulResources: true,
+    logRetention: RetentionDays.THREE_MONTHS,
+    powertoolsLogLevel: 'INFO',
+    metricsNamespace: 'LjDentists/BookingNotifications/prod',
+    ses: { identity: 'ljdentists.example', senderEmail: 'bookings@ljdentists.example' },
+    opsAlarmEmail: 'ops@ljdentists.example',
+    api: { throttlingRateLimit: 50, throttlingBurstLimit: 100 },
+    functions: {
+      booking: { memorySizeMb: 1024, timeout: Duration.seconds(10) },
+      enrichment: { memorySizeMb: 1024, timeout: Duration.seconds(15) },
+      notifier: { memorySizeMb: 1024, timeout: Duration.seconds(30) },
+    },
+    notificationsQueue: { maxReceiveCount: 5, retentionPeriod: Duration.days(4) },
+    pipe: {
+      batchSize: 10,
+      maximumBatchingWindow: Duration.seconds(2),
+      maximumRetryAttempts: 20,
+      // The stream keeps records for 24 hours; retrying for their whole life before dead-lettering.
+      maximumRecordAge: Duration.hours(24),
+    },
+    notifier: {
+      batchSize: 10,
+      maxBatchingWindow: Duration.seconds(2),
+      maxConcurrency: 10,
+      idempotencyExpiry: Duration.days(15),
+    },
+  },
+};
+
+export class InvalidEnvironmentError extends Error {
+  readonly code = 'InvalidEnvironment';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidEnvironmentError';
+  }
+}
+
+export function isStage(value: unknown): value is Stage {
+  return typeof value === 'string' && (STAGES as readonly string[]).includes(value);
+}
+
+/** The stage named by `-c env=<stage>`; `dev` when absent. Throws listing the valid stages otherwise. */
+export function parseStage(value: unknown): Stage {
+  if (value === undefined || value === null || value === '') return 'dev';
+  if (isStage(value)) return value;
+  throw new InvalidEnvironmentError(`unknown environment ${JSON.stringify(value)}: use -c env=<${STAGES.join('|')}>`);
+}
+
+/**
+ * Checks the invariants the infrastructure relies on, naming every violated one. Called by the app
+ * entry point, so a bad edit to this file fails synthesis instead of deploying.
+ */
+export function validateEnvironmentConfig(config: EnvironmentConfig): void {
+  const problems: string[] = [];
+  const { pipe, notifier, notificationsQueue, api } = config;
+  if (!Number.isInteger(pipe.batchSize) || pipe.batchSize < 1 || pipe.batchSize > 10) {
+    problems.push(`pipe.batchSize must be an integer 1..10 (the SQS target takes at most 10 per batch), got ${pipe.batchSize}`);
+  }
+  if (pipe.maximumBatchingWindow.toSeconds() > 300) problems.push('pipe.maximumBatchingWindow must be at most 300 seconds');
+  if (!Number.isInteger(pipe.maximumRetryAttempts) || pipe.maximumRetryAttempts < 0 || pipe.maximumRetryAttempts > 185) {
+    problems.push(`pipe.maximumRetryAttempts must be an integer 0..185, got ${pipe.maximumRetryAttempts}`);
+  }
+  const recordAge = pipe.maximumRecordAge.toSeconds();
+  if (recordAge < 60 || recordAge > 604_800) problems.push(`pipe.maximumRecordAge must be 60..604800 seconds, got ${recordAge}`);
+  if (!Number.isInteger(notifier.batchSize) || notifier.batchSize < 1 || notifier.batchSize > 10_000) {
+    problems.push(`notifier.batchSize must be an integer 1..10000, got ${notifier.batchSize}`);
+  }
+  if (notifier.batchSize > 10 && notifier.maxBatchingWindow.toSeconds() === 0) {
+    problems.push('notifier.maxBatchingWindow must be set when notifier.batchSize is above 10');
+  }
+  if (notifier.maxBatchingWindow.toSeconds() > 300) problems.push('notifier.maxBatchingWindow must be at most 300 seconds');
+  if (!Number.isInteger(notifier.maxConcurrency) || notifier.maxConcurrency < 2 || notifier.maxConcurrency > 1000) {
+    problems.push(`notifier.maxConcurrency must be an integer 2..1000, got ${notifier.maxConcurrency}`);
+  }
+  if (!Number.isInteger(notificationsQueue.maxReceiveCount) || notificationsQueue.maxReceiveCount < 1 || notificationsQueue.maxReceiveCount > 1000) {
+    problems.push(`notificationsQueue.maxReceiveCount must be an integer 1..1000, got ${notificationsQueue.maxReceiveCount}`);
+  }
+  const retention = notificationsQueue.retentionPeriod.toSeconds();
+  if (retention < 60 || retention > DEAD_LETTER_RETENTION.toSeconds()) {
+    problems.push(`notificationsQueue.retentionPeriod must be 60..${DEAD_LETTER_RETENTION.toSeconds()} seconds, got ${retention}`);
+  }
+  // A message can be redriven from the DLQ until it expires there, so an idempotency record must
+  // outlive both the queue's and the DLQ's retention, or a redriven message could notify twice.
+  const expiry = notifier.idempotencyExpiry.toSeconds();
+  const longestLife = Math.max(retention, DEAD_LETTER_RETENTION.toSeconds());
+  if (expiry <= longestLife) {
+    problems.push(`notifier.idempotencyExpiry (${expiry}s) must be longer than the queues' retention (${longestLife}s)`);
+  }
+  for (const [name, fn] of Object.entries(config.functions)) {
+    const timeout = fn.timeout.toSeconds();
+    if (timeout < 1 || timeout > 900) problems.push(`functions.${name}.timeout must be 1..900 seconds, got ${timeout}`);
+    if (!Number.isInteger(fn.memorySizeMb) || fn.memorySizeMb < 128 || fn.memorySizeMb > 10_240) {
+      problems.push(`functions.${name}.memorySizeMb must be an integer 128..10240, got ${fn.memorySizeMb}`);
+    }
+  }
+  // SQS allows a visibility timeout of at most 12 hours; the queue's is 6x the notifier's timeout.
+  if (config.functions.notifier.timeout.toSeconds() * 6 + notifier.maxBatchingWindow.toSeconds() > 43_200) {
+    problems.push('functions.notifier.timeout is too long for a 6x visibility timeout within SQS\'s 12 hour limit');
+  }
+  if (api.throttlingRateLimit <= 0 || api.throttlingBurstLimit <= 0) problems.push('api throttling limits must be positive');
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.opsAlarmEmail)) problems.push(`opsAlarmEmail is not an e-mail address: ${config.opsAlarmEmail}`);
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.ses.senderEmail)) problems.push(`ses.senderEmail is not an e-mail address: ${config.ses.senderEmail}`);
+  const senderDomain = config.ses.senderEmail.split('@')[1] ?? '';
+  if (config.ses.identity !== config.ses.senderEmail && config.ses.identity !== senderDomain) {
+    problems.push(`ses.identity (${config.ses.identity}) must be ses.senderEmail or its domain (${senderDomain}), or SES refuses the From address`);
+  }
+  if (!/^[a-z0-9-]+$/.test(config.resourcePrefix)) problems.push(`resourcePrefix must be lower-case letters, digits and dashes, got ${config.resourcePrefix}`);
+  if (problems.length > 0) {
+    throw new InvalidEnvironmentError(`environment ${config.stage} is misconfigured:\n  - ${problems.join('\n  - ')}`);
+  }
+}
