@@ -1,0 +1,52 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** AWS's guidance for Lambda SQS event sources: visibility at least six times the function timeout. */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+export interface NotificationQueueProps {
+  /** Timeout of the function that consumes the queue. */
+  consumerTimeout: Duration;
+  /** The consumer's batching window: a message can wait this long in a batch before the function starts. */
+  consumerBatchingWindow: Duration;
+  maxReceiveCount: number;
+  retentionPeriod: Duration;
+  deadLetterRetention: Duration;
+}
+
+/**
+ * The `notifications` queue the pipe delivers enriched appointments to, and its dead-letter queue.
+ * Both are encrypted with SQS-managed keys and refuse plain-HTTP access.
+ */
+export class NotificationQueue extends Construct {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: NotificationQueueProps) {
+    super(scope, id);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: props.deadLetterRetention,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This is the dead-letter queue of the notifications queue; an alarm fires on any message in it.',
+    });
+
+    // Six times the timeout keeps a message invisible across a few throttled retries of one batch;
+    // the batching window is added because a message's visibility starts when it joins a batch.
+    const visibilityTimeout = Duration.seconds(
+      props.consumerTimeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR + props.consumerBatchingWindow.toSeconds(),
+    );
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout,
+      retentionPeriod: props.retentionPeriod,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
+    });
+  }
+}

@@ -1,0 +1,94 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import * as path from 'node:path';
+
+/** The repository root, resolved from this file so synthesis works from any working directory. */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+export interface ServiceFunctionProps {
+  /** Path of the handler module relative to the repository root, e.g. `services/booking/handler.ts`. */
+  entry: string;
+  description: string;
+  /** Powertools service name (also the logger's `service` key). */
+  serviceName: string;
+  memorySizeMb: number;
+  timeout: Duration;
+  logRetention: logs.RetentionDays;
+  logRemovalPolicy: RemovalPolicy;
+  logLevel: string;
+  metricsNamespace: string;
+  /** The function's own configuration, exactly as its `config.ts` reads it. */
+  environment: Record<string, string>;
+}
+
+/**
+ * A `NodejsFunction` with the defaults every function of the system shares (CONVENTIONS §9):
+ * nodejs22.x on arm64, bundled by the local esbuild (never Docker) into one self-contained file
+ * (no external modules, so the local runtime executes exactly the code that deploys), source maps,
+ * X-Ray tracing, a log group with retention, the Powertools environment, and a role of its own
+ * that may only write to that log group until a stack grants it more.
+ */
+export class ServiceFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+
+    // Our own role instead of AWSLambdaBasicExecutionRole: that managed policy lets the function
+    // write to any log group in the account, this one only to its own.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.serviceName} function`,
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(REPO_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySizeMb,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: {
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.CJS,
+        target: 'node22',
+        // Every dependency, the AWS SDK included, goes into the bundle: the deployed code does not
+        // depend on the SDK version the Lambda runtime happens to ship.
+        externalModules: [],
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+      },
+    });
+  }
+}

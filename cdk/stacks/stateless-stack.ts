@@ -1,0 +1,198 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/environments';
+import { DEAD_LETTER_RETENTION } from '../config/environments';
+import { AppointmentPipe } from '../constructs/appointment-pipe';
+import { BookingApi } from '../constructs/booking-api';
+import { FlowDashboard } from '../constructs/flow-dashboard';
+import { NotificationQueue } from '../constructs/notification-queue';
+import { OpsAlarms } from '../constructs/ops-alarms';
+import { ServiceFunction } from '../constructs/service-function';
+
+/** Output keys a user (and `ops/dlq`) reads after a deploy. */
+export const STATELESS_OUTPUTS = {
+  apiUrl: 'ApiUrl',
+  notificationsQueueUrl: 'NotificationsQueueUrl',
+  notificationsDeadLetterQueueUrl: 'NotificationsDeadLetterQueueUrl',
+  pipeDeadLetterQueueUrl: 'PipeDeadLetterQueueUrl',
+  pipeName: 'PipeName',
+  opsTopicArn: 'OpsTopicArn',
+  dashboardName: 'DashboardName',
+} as const;
+
+export interface StatelessStackProps extends StackProps {
+  config: EnvironmentConfig;
+  appointmentsTable: dynamodb.ITable;
+  contactsTable: dynamodb.ITable;
+  idempotencyTable: dynamodb.ITable;
+}
+
+/** Everything that can be replaced without losing data: API, functions, pipe, queues, alarms, dashboard. */
+export class StatelessStack extends Stack {
+  readonly api: BookingApi;
+  readonly booking: ServiceFunction;
+  readonly enrichment: ServiceFunction;
+  readonly notifier: ServiceFunction;
+  readonly notifications: NotificationQueue;
+  readonly pipe: AppointmentPipe;
+  readonly ops: OpsAlarms;
+  readonly dashboard: FlowDashboard;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config, appointmentsTable, contactsTable, idempotencyTable } = props;
+    // Logs are operational data, not the system of record: even prod's go with the stack.
+    const logRemovalPolicy = RemovalPolicy.DESTROY;
+    const functionDefaults = {
+      logRetention: config.logRetention,
+      logRemovalPolicy,
+      logLevel: config.powertoolsLogLevel,
+      metricsNamespace: config.metricsNamespace,
+    };
+
+    this.booking = new ServiceFunction(this, 'Booking', {
+      ...functionDefaults,
+      entry: 'services/booking/handler.ts',
+      description: 'Booking API: create and read appointments, set and read contacts',
+      serviceName: 'booking',
+      memorySizeMb: config.functions.booking.memorySizeMb,
+      timeout: config.functions.booking.timeout,
+      environment: {
+        APPOINTMENTS_TABLE_NAME: appointmentsTable.tableName,
+        CONTACTS_TABLE_NAME: contactsTable.tableName,
+      },
+    });
+    allow(this.booking, ['dynamodb:PutItem', 'dynamodb:GetItem'], [appointmentsTable.tableArn, contactsTable.tableArn]);
+
+    this.enrichment = new ServiceFunction(this, 'Enrichment', {
+      ...functionDefaults,
+      entry: 'services/enrichment/handler.ts',
+      description: "Pipe enrichment: adds each appointment's preferred contact method from the contacts table",
+      serviceName: 'enrichment',
+      memorySizeMb: config.functions.enrichment.memorySizeMb,
+      timeout: config.functions.enrichment.timeout,
+      environment: { CONTACTS_TABLE_NAME: contactsTable.tableName },
+    });
+    allow(this.enrichment, ['dynamodb:BatchGetItem'], [contactsTable.tableArn]);
+
+    const senderIdentityArn = this.formatArn({ service: 'ses', resource: 'identity', resourceName: config.ses.identity });
+    this.notifier = new ServiceFunction(this, 'Notifier', {
+      ...functionDefaults,
+      entry: 'services/notifier/handler.ts',
+      description: 'Notifier: sends each enriched appointment by e-mail or SMS, or skips it, exactly once',
+      serviceName: 'notifier',
+      memorySizeMb: config.functions.notifier.memorySizeMb,
+      timeout: config.functions.notifier.timeout,
+      environment: {
+        APPOINTMENTS_TABLE_NAME: appointmentsTable.tableName,
+        IDEMPOTENCY_TABLE_NAME: idempotencyTable.tableName,
+        SENDER_EMAIL: config.ses.senderEmail,
+        IDEMPOTENCY_EXPIRY_SECONDS: String(config.notifier.idempotencyExpiry.toSeconds()),
+      },
+    });
+    allow(this.notifier, ['dynamodb:UpdateItem'], [appointmentsTable.tableArn]);
+    allow(
+      this.notifier,
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      [idempotencyTable.tableArn],
+    );
+    allow(this.notifier, ['ses:SendEmail'], [senderIdentityArn]);
+    // SMS goes to a phone number, not a topic: SNS authorizes PhoneNumber publishes only on "*".
+    allow(this.notifier, ['sns:Publish'], ['*']);
+
+    Validations.of(this.notifier.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'sns:Publish to a PhoneNumber (SMS) has no resource ARN: AWS requires "*" for it. X-Ray tracing actions (below) support no resource-level permissions either.',
+    });
+    for (const fn of [this.booking, this.enrichment]) {
+      Validations.of(fn.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+      });
+    }
+    for (const fn of [this.booking, this.enrichment, this.notifier]) {
+      Validations.of(fn.function).acknowledge({
+        id: 'AwsSolutions-L1',
+        reason: 'The runtime is pinned to nodejs22.x by design (DESIGN §3), the version the services and the local runtime are built and tested for; upgrading is a deliberate change.',
+      });
+    }
+
+    this.api = new BookingApi(this, 'Api', {
+      restApiName: `${config.resourcePrefix}-booking-api`,
+      stageName: config.stage,
+      bookingFunction: this.booking.function,
+      throttlingRateLimit: config.api.throttlingRateLimit,
+      throttlingBurstLimit: config.api.throttlingBurstLimit,
+      logRetention: config.logRetention,
+      logRemovalPolicy,
+    });
+
+    this.notifications = new NotificationQueue(this, 'Notifications', {
+      consumerTimeout: config.functions.notifier.timeout,
+      consumerBatchingWindow: config.notifier.maxBatchingWindow,
+      maxReceiveCount: config.notificationsQueue.maxReceiveCount,
+      retentionPeriod: config.notificationsQueue.retentionPeriod,
+      deadLetterRetention: DEAD_LETTER_RETENTION,
+    });
+    this.notifier.function.addEventSource(
+      new SqsEventSource(this.notifications.queue, {
+        batchSize: config.notifier.batchSize,
+        ...(config.notifier.maxBatchingWindow.toSeconds() > 0 ? { maxBatchingWindow: config.notifier.maxBatchingWindow } : {}),
+        // One failed notification is redelivered alone; the rest of its batch is deleted.
+        reportBatchItemFailures: true,
+        maxConcurrency: config.notifier.maxConcurrency,
+      }),
+    );
+
+    this.pipe = new AppointmentPipe(this, 'AppointmentPipe', {
+      sourceTable: appointmentsTable,
+      enrichmentFunction: this.enrichment.function,
+      targetQueue: this.notifications.queue,
+      batchSize: config.pipe.batchSize,
+      maximumBatchingWindow: config.pipe.maximumBatchingWindow,
+      maximumRetryAttempts: config.pipe.maximumRetryAttempts,
+      maximumRecordAge: config.pipe.maximumRecordAge,
+      includeExecutionData: config.stage !== 'prod',
+      logRetention: config.logRetention,
+      logRemovalPolicy,
+      deadLetterRetention: DEAD_LETTER_RETENTION,
+    });
+
+    const functions = { Booking: this.booking.function, Enrichment: this.enrichment.function, Notifier: this.notifier.function };
+    const deadLetterQueues = { Notifications: this.notifications.deadLetterQueue, Pipe: this.pipe.deadLetterQueue };
+    this.ops = new OpsAlarms(this, 'Ops', {
+      topicDisplayName: `${config.resourcePrefix} booking notifications ops`,
+      alarmEmail: config.opsAlarmEmail,
+      deadLetterQueues,
+      functions,
+      pipeName: this.pipe.pipeName,
+    });
+    this.dashboard = new FlowDashboard(this, 'Dashboard', {
+      dashboardName: `${config.resourcePrefix}-booking-notifications`,
+      restApi: this.api.restApi,
+      functions,
+      pipeName: this.pipe.pipeName,
+      notificationsQueue: this.notifications.queue,
+      deadLetterQueues,
+      alarms: this.ops.alarms,
+    });
+
+    const output = (key: keyof typeof STATELESS_OUTPUTS, value: string, description: string): void => {
+      new CfnOutput(this, STATELESS_OUTPUTS[key], { value, description });
+    };
+    output('apiUrl', this.api.url, 'Booking API base URL (POST appointments, GET appointments/{id}, PUT/GET contacts/{email})');
+    output('notificationsQueueUrl', this.notifications.queue.queueUrl, 'Notifications queue');
+    output('notificationsDeadLetterQueueUrl', this.notifications.deadLetterQueue.queueUrl, 'Notifications dead-letter queue');
+    output('pipeDeadLetterQueueUrl', this.pipe.deadLetterQueue.queueUrl, "Appointment pipe's dead-letter queue");
+    output('pipeName', this.pipe.pipeName, 'Appointment pipe');
+    output('opsTopicArn', this.ops.topic.topicArn, 'Ops alarm topic');
+    output('dashboardName', this.dashboard.dashboard.dashboardName, 'CloudWatch dashboard');
+  }
+}
+
+function allow(fn: ServiceFunction, actions: string[], resources: string[]): void {
+  fn.role.addToPolicy(new iam.PolicyStatement({ actions, resources }));
+}
