@@ -1,4 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { buildApp } from '../../cdk/app';
 import {
   DEAD_LETTER_RETENTION,
@@ -96,5 +100,39 @@ describe('stage selection', () => {
 
   it('refuses an empty context override instead of deploying a blank sender', () => {
     expect(() => buildApp({ stage: 'dev', context: { senderEmail: ' ' } })).toThrow(/context senderEmail must be a non-empty string/);
+  });
+});
+
+describe('per-deployment context overrides', () => {
+  it('takes the sender, its SES identity and the ops e-mail from -c context', () => {
+    // Arrange
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-overrides-'));
+    try {
+      const app = buildApp({
+        stage: 'staging',
+        outdir,
+        context: { senderEmail: 'appointments@clinic.example.org', opsAlarmEmail: 'oncall@clinic.example.org' },
+      });
+
+      // Act
+      const template = Template.fromStack(app.node.findChild('Staging-Stateless') as Stack);
+
+      // Assert
+      const notifier = Object.values(template.findResources('AWS::Lambda::Function')).find(
+        (fn) => (fn as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables.SENDER_EMAIL !== undefined,
+      ) as { Properties: { Environment: { Variables: Record<string, unknown> } } };
+      expect(notifier.Properties.Environment.Variables.SENDER_EMAIL).toBe('appointments@clinic.example.org');
+      // Without -c sesIdentity, the sender's domain is the identity SES must have verified.
+      expect(JSON.stringify(template.toJSON())).toContain(':identity/clinic.example.org');
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@clinic.example.org' });
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('validates overridden values like the configured ones', () => {
+    expect(() => buildApp({ stage: 'dev', context: { senderEmail: 'bookings@a.example', sesIdentity: 'b.example' } })).toThrow(
+      /ses\.identity \(b\.example\) must be ses\.senderEmail or its domain \(a\.example\)/,
+    );
   });
 });
