@@ -105,20 +105,8 @@ export class StatelessStack extends Stack {
 
     Validations.of(this.notifier.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'sns:Publish to a PhoneNumber (SMS) has no resource ARN: AWS requires "*" for it. X-Ray tracing actions (below) support no resource-level permissions either.',
+      reason: 'sns:Publish to a PhoneNumber (SMS) has no resource ARN: AWS requires "*" for it (as do the X-Ray tracing actions every function has).',
     });
-    for (const fn of [this.booking, this.enrichment]) {
-      Validations.of(fn.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
-      });
-    }
-    for (const fn of [this.booking, this.enrichment, this.notifier]) {
-      Validations.of(fn.function).acknowledge({
-        id: 'AwsSolutions-L1',
-        reason: 'The runtime is pinned to nodejs22.x by design (DESIGN §3), the version the services and the local runtime are built and tested for; upgrading is a deliberate change.',
-      });
-    }
 
     this.api = new BookingApi(this, 'Api', {
       restApiName: `${config.resourcePrefix}-booking-api`,
