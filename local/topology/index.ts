@@ -1,0 +1,7 @@
+export * from './types';
+export * from './errors';
+export { readCloudAssembly, RESOURCE_DEFAULTS, DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from './read-cloud-assembly';
+export type { ReadCloudAssemblyOptions, TopologyWithWarnings } from './read-cloud-assembly';
+export { synthesizeAssembly } from './synthesize-assembly';
+export type { SynthesizeAssemblyOptions, DeploymentStage } from './synthesize-assembly';
+export { LOCAL_STREAM_LABEL } from './resource-model';

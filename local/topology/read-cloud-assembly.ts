@@ -1,0 +1,587 @@
+import * as fs from 'node:fs';
+import type { AssemblyStack, CfnResource, LoadedAssembly } from './cloud-assembly';
+import { loadCloudAssembly } from './cloud-assembly';
+import { InvalidResourceError, MissingAssetError, type TemplateLocation, UnsupportedResourceError } from './errors';
+import { qualify, ResourceModel } from './resource-model';
+import type {
+  ApiRouteSpec,
+  AttributeDefinition,
+  DynamoDbStreamPipeSourceSpec,
+  FunctionSpec,
+  GlobalSecondaryIndexSpec,
+  HttpMethod,
+  KeyAttribute,
+  PipeSpec,
+  QueueSpec,
+  RestApiSpec,
+  SqsEventSourceMappingSpec,
+  StreamViewType,
+  TableSpec,
+  TopicSpec,
+  Topology,
+} from './types';
+
+export interface ReadCloudAssemblyOptions {
+  /** Region of local ARNs and URLs; default: the stacks' region in the manifest, else `eu-west-2`. */
+  region?: string;
+  /** Account of local ARNs and URLs; default `000000000000` (the account fauxqs puts in its ARNs). */
+  accountId?: string;
+  /** Recorded in the topology; default: the stacks' common name prefix lower-cased (`Dev-…` → `dev`), else `local`. */
+  environment?: string;
+}
+
+/** The topology plus what the reader left out, for the runtime to show. */
+export interface TopologyWithWarnings extends Topology {
+  /** One line per resource the runtime does not emulate (IAM, logs, alarms, custom resources, ...). */
+  warnings: string[];
+}
+
+export const DEFAULT_LOCAL_ACCOUNT_ID = '000000000000';
+export const DEFAULT_LOCAL_REGION = 'eu-west-2';
+
+/** Defaults CloudFormation and the services apply when a property is absent. */
+export const RESOURCE_DEFAULTS = {
+  lambdaTimeoutSeconds: 3,
+  lambdaMemorySizeMb: 128,
+  sqsVisibilityTimeoutSeconds: 30,
+  sqsMessageRetentionPeriodSeconds: 345_600,
+  sqsReceiveMessageWaitTimeSeconds: 0,
+  sqsEventSourceBatchSize: 10,
+  sqsEventSourceBatchingWindowSeconds: 0,
+  /** EventBridge Pipes stream sources: 100 records, no batching window (as the Lambda stream event sources). */
+  pipeStreamBatchSize: 100,
+  pipeStreamBatchingWindowSeconds: 0,
+  /** -1 = retry until the record expires / no age limit (Pipes API reference). */
+  pipeStreamMaximumRetryAttempts: -1,
+  pipeStreamMaximumRecordAgeSeconds: -1,
+  pipeStreamParallelizationFactor: 1,
+} as const;
+
+/** Types that only matter in AWS (permissions, observability, deployment plumbing). */
+const IGNORED_SILENTLY = new Set([
+  'AWS::CDK::Metadata',
+  'AWS::ApiGateway::Deployment',
+  'AWS::ApiGateway::Account',
+  'AWS::Lambda::Permission',
+]);
+
+const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'];
+
+/**
+ * Reads the synthesized CDK cloud assembly in `assemblyDir` into the local topology: every
+ * table, queue, topic, function (with its unpacked code asset), REST API route, SQS event-source
+ * mapping and pipe, with every intrinsic resolved to local names.
+ */
+export function readCloudAssembly(assemblyDir: string, options: ReadCloudAssemblyOptions = {}): TopologyWithWarnings {
+  const assembly = loadCloudAssembly(assemblyDir);
+  const region = options.region ?? assembly.stacks.find((stack) => stack.region)?.region ?? DEFAULT_LOCAL_REGION;
+  const accountId = options.accountId ?? DEFAULT_LOCAL_ACCOUNT_ID;
+  const reader = new TopologyReader(assembly, new ResourceModel(assembly.stacks, { region, accountId }));
+  return reader.read(options.environment ?? inferEnvironment(assembly.stacks), region, accountId);
+}
+
+function inferEnvironment(stacks: AssemblyStack[]): string {
+  const prefixes = new Set(stacks.map((stack) => stack.stackName.split('-')[0] ?? ''));
+  const [only] = [...prefixes];
+  return prefixes.size === 1 && only && stacks.every((stack) => stack.stackName.includes('-')) ? only.toLowerCase() : 'local';
+}
+
+interface ResourceRef {
+  stack: AssemblyStack;
+  logicalId: string;
+  resource: CfnResource;
+}
+
+class TopologyReader {
+  private readonly warnings: string[] = [];
+  private readonly tables: TableSpec[] = [];
+  private readonly queues: QueueSpec[] = [];
+  private readonly topics: TopicSpec[] = [];
+  private readonly functions: FunctionSpec[] = [];
+  private readonly idsByArn = new Map<string, string>();
+  private readonly functionIdsByName = new Map<string, string>();
+  private readonly tableIdsByStreamArn = new Map<string, string>();
+
+  constructor(
+    private readonly assembly: LoadedAssembly,
+    private readonly model: ResourceModel,
+  ) {}
+
+  read(environment: string, region: string, accountId: string): TopologyWithWarnings {
+    const all = this.activeResources();
+    const ofType = (...types: string[]): ResourceRef[] => all.filter((entry) => types.includes(entry.resource.Type));
+
+    for (const entry of ofType('AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable')) this.tables.push(this.table(entry));
+    for (const entry of ofType('AWS::SQS::Queue')) this.queues.push(this.queue(entry));
+    for (const entry of ofType('AWS::SNS::Topic')) this.topics.push(this.topic(entry));
+    for (const entry of ofType('AWS::Lambda::Function')) {
+      const spec = this.function(entry);
+      if (spec) this.functions.push(spec);
+    }
+    // Redrive policies name their DLQ by ARN; resolved once every queue has one.
+    for (const entry of ofType('AWS::SQS::Queue')) this.redrive(entry);
+
+    const restApis = this.restApis(all);
+    const sqsEventSourceMappings = ofType('AWS::Lambda::EventSourceMapping')
+      .map((entry) => this.eventSourceMapping(entry))
+      .filter((spec): spec is SqsEventSourceMappingSpec => spec !== undefined);
+    const pipes = ofType('AWS::Pipes::Pipe').map((entry) => this.pipe(entry));
+
+    const handled = new Set([
+      'AWS::DynamoDB::Table',
+      'AWS::DynamoDB::GlobalTable',
+      'AWS::SQS::Queue',
+      'AWS::SNS::Topic',
+      'AWS::Lambda::Function',
+      'AWS::Lambda::EventSourceMapping',
+      'AWS::Pipes::Pipe',
+      'AWS::ApiGateway::RestApi',
+      'AWS::ApiGateway::Resource',
+      'AWS::ApiGateway::Method',
+      'AWS::ApiGateway::Stage',
+    ]);
+    const ignored = new Map<string, string[]>();
+    for (const entry of all) {
+      if (handled.has(entry.resource.Type) || IGNORED_SILENTLY.has(entry.resource.Type)) continue;
+      const list = ignored.get(entry.resource.Type) ?? [];
+      list.push(qualify(entry.stack.stackName, entry.logicalId));
+      ignored.set(entry.resource.Type, list);
+    }
+    for (const [type, ids] of [...ignored.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      this.warnings.push(`not emulated locally: ${type} (${ids.length}): ${ids.join(', ')}`);
+    }
+
+    return {
+      environment,
+      region,
+      accountId,
+      tables: this.tables,
+      queues: this.queues,
+      topics: this.topics,
+      functions: this.functions,
+      restApis,
+      sqsEventSourceMappings,
+      pipes,
+      warnings: this.warnings,
+    };
+  }
+
+  private activeResources(): ResourceRef[] {
+    const result: ResourceRef[] = [];
+    for (const stack of this.assembly.stacks) {
+      for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
+        if (!resource || typeof resource.Type !== 'string') {
+          throw new InvalidResourceError({ stackName: stack.stackName, logicalId, path: 'Type' }, 'the resource has no Type');
+        }
+        if (this.model.isActive(stack, logicalId, resource)) result.push({ stack, logicalId, resource });
+      }
+    }
+    return result;
+  }
+
+  // ---- property helpers -------------------------------------------------------------------
+
+  private location(entry: ResourceRef, path: string): TemplateLocation {
+    return { stackName: entry.stack.stackName, logicalId: entry.logicalId, path };
+  }
+
+  /** The resolved value of a property (dotted path under Properties), or undefined. */
+  private prop(entry: ResourceRef, path: string): unknown {
+    let value: unknown = entry.resource.Properties;
+    for (const segment of path.split('.')) {
+      if (value === null || typeof value !== 'object') return undefined;
+      value = (value as Record<string, unknown>)[segment];
+    }
+    return value === undefined ? undefined : this.model.resolve(entry.stack, value, this.location(entry, `Properties.${path}`));
+  }
+
+  private stringProp(entry: ResourceRef, path: string, required: true): string;
+  private stringProp(entry: ResourceRef, path: string, required?: false): string | undefined;
+  private stringProp(entry: ResourceRef, path: string, required = false): string | undefined {
+    const value = this.prop(entry, path);
+    if (value === undefined) {
+      if (required) throw new InvalidResourceError(this.location(entry, `Properties.${path}`), `${entry.resource.Type} needs ${path}`);
+      return undefined;
+    }
+    if (typeof value !== 'string') {
+      throw new InvalidResourceError(this.location(entry, `Properties.${path}`), `expected a string, got ${JSON.stringify(value)}`);
+    }
+    return value;
+  }
+
+  private intProp(entry: ResourceRef, path: string, fallback: number, range?: [number, number]): number {
+    const value = this.prop(entry, path);
+    if (value === undefined) return fallback;
+    const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    if (typeof number !== 'number' || !Number.isInteger(number)) {
+      throw new InvalidResourceError(this.location(entry, `Properties.${path}`), `expected an integer, got ${JSON.stringify(value)}`);
+    }
+    if (range && (number < range[0] || number > range[1])) {
+      throw new InvalidResourceError(this.location(entry, `Properties.${path}`), `${number} is outside ${range[0]}..${range[1]}`);
+    }
+    return number;
+  }
+
+  private boolProp(entry: ResourceRef, path: string, fallback: boolean): boolean {
+    const value = this.prop(entry, path);
+    if (value === undefined) return fallback;
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    throw new InvalidResourceError(this.location(entry, `Properties.${path}`), `expected a boolean, got ${JSON.stringify(value)}`);
+  }
+
+  private idOf(entry: ResourceRef): string {
+    return qualify(entry.stack.stackName, entry.logicalId);
+  }
+
+  // ---- resources --------------------------------------------------------------------------
+
+  private table(entry: ResourceRef): TableSpec {
+    const id = this.idOf(entry);
+    const tableName = this.model.physicalName(entry.stack, entry.logicalId);
+    const keySchema = this.keySchema(entry, 'KeySchema', this.prop(entry, 'KeySchema'));
+    const definitions = this.prop(entry, 'AttributeDefinitions');
+    if (!Array.isArray(definitions) || definitions.length === 0) {
+      throw new InvalidResourceError(this.location(entry, 'Properties.AttributeDefinitions'), 'a table needs AttributeDefinitions');
+    }
+    const attributeDefinitions = definitions.map((definition: Record<string, unknown>, index): AttributeDefinition => {
+      const type = definition.AttributeType;
+      if (typeof definition.AttributeName !== 'string' || (type !== 'S' && type !== 'N' && type !== 'B')) {
+        throw new InvalidResourceError(this.location(entry, `Properties.AttributeDefinitions.${index}`), 'expected {AttributeName, AttributeType: S|N|B}');
+      }
+      return { attributeName: definition.AttributeName, attributeType: type };
+    });
+    const indexes = this.prop(entry, 'GlobalSecondaryIndexes');
+    const globalSecondaryIndexes = (Array.isArray(indexes) ? indexes : []).map((index: Record<string, unknown>, position): GlobalSecondaryIndexSpec => {
+      const path = `Properties.GlobalSecondaryIndexes.${position}`;
+      const projection = (index.Projection ?? {}) as Record<string, unknown>;
+      const projectionType = (projection.ProjectionType ?? 'ALL') as GlobalSecondaryIndexSpec['projectionType'];
+      if (typeof index.IndexName !== 'string' || !['ALL', 'KEYS_ONLY', 'INCLUDE'].includes(projectionType)) {
+        throw new InvalidResourceError(this.location(entry, path), 'expected IndexName and Projection.ProjectionType ALL|KEYS_ONLY|INCLUDE');
+      }
+      return {
+        indexName: index.IndexName,
+        keySchema: this.keySchema(entry, `${path}.KeySchema`, index.KeySchema),
+        projectionType,
+        ...(Array.isArray(projection.NonKeyAttributes) ? { nonKeyAttributes: projection.NonKeyAttributes as string[] } : {}),
+      };
+    });
+    const streamViewType = this.prop(entry, 'StreamSpecification.StreamViewType') as StreamViewType | undefined;
+    if (streamViewType !== undefined && !['NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY'].includes(streamViewType)) {
+      throw new InvalidResourceError(this.location(entry, 'Properties.StreamSpecification.StreamViewType'), `unknown stream view type ${JSON.stringify(streamViewType)}`);
+    }
+    const ttlEnabled = this.boolProp(entry, 'TimeToLiveSpecification.Enabled', false);
+    const ttlAttribute = this.stringProp(entry, 'TimeToLiveSpecification.AttributeName');
+    const arn = this.model.arn('dynamodb', `table/${tableName}`);
+    this.idsByArn.set(arn, id);
+    this.tableIdsByStreamArn.set(this.model.tableStreamArn(tableName), id);
+    return {
+      id,
+      tableName,
+      arn,
+      keySchema,
+      attributeDefinitions,
+      globalSecondaryIndexes,
+      ...(streamViewType ? { streamViewType } : {}),
+      ...(ttlEnabled && ttlAttribute ? { timeToLiveAttribute: ttlAttribute } : {}),
+    };
+  }
+
+  private keySchema(entry: ResourceRef, path: string, value: unknown): KeyAttribute[] {
+    if (!Array.isArray(value) || value.length === 0) throw new InvalidResourceError(this.location(entry, path), 'expected a non-empty KeySchema');
+    return value.map((key: Record<string, unknown>, index) => {
+      if (typeof key.AttributeName !== 'string' || (key.KeyType !== 'HASH' && key.KeyType !== 'RANGE')) {
+        throw new InvalidResourceError(this.location(entry, `${path}.${index}`), 'expected {AttributeName, KeyType: HASH|RANGE}');
+      }
+      return { attributeName: key.AttributeName, keyType: key.KeyType };
+    });
+  }
+
+  private queue(entry: ResourceRef): QueueSpec {
+    const id = this.idOf(entry);
+    const queueName = this.model.physicalName(entry.stack, entry.logicalId);
+    const fifo = this.model.isFifoQueue(entry.stack, entry.logicalId, entry.resource);
+    if (fifo !== queueName.endsWith('.fifo')) {
+      throw new InvalidResourceError(this.location(entry, 'Properties.QueueName'), `a ${fifo ? 'FIFO' : 'standard'} queue's name ${fifo ? 'must' : 'must not'} end in .fifo: ${queueName}`);
+    }
+    const arn = this.model.arn('sqs', queueName);
+    this.idsByArn.set(arn, id);
+    return {
+      id,
+      queueName,
+      arn,
+      fifo,
+      visibilityTimeoutSeconds: this.intProp(entry, 'VisibilityTimeout', RESOURCE_DEFAULTS.sqsVisibilityTimeoutSeconds, [0, 43_200]),
+      messageRetentionPeriodSeconds: this.intProp(entry, 'MessageRetentionPeriod', RESOURCE_DEFAULTS.sqsMessageRetentionPeriodSeconds, [60, 1_209_600]),
+      receiveMessageWaitTimeSeconds: this.intProp(entry, 'ReceiveMessageWaitTimeSeconds', RESOURCE_DEFAULTS.sqsReceiveMessageWaitTimeSeconds, [0, 20]),
+    };
+  }
+
+  private redrive(entry: ResourceRef): void {
+    let policy = this.prop(entry, 'RedrivePolicy');
+    if (policy === undefined) return;
+    const location = this.location(entry, 'Properties.RedrivePolicy');
+    if (typeof policy === 'string') {
+      try {
+        policy = JSON.parse(policy) as unknown;
+      } catch {
+        throw new InvalidResourceError(location, 'RedrivePolicy is a string but not JSON');
+      }
+    }
+    const { deadLetterTargetArn, maxReceiveCount } = (policy ?? {}) as Record<string, unknown>;
+    const deadLetterQueueId = typeof deadLetterTargetArn === 'string' ? this.idsByArn.get(deadLetterTargetArn) : undefined;
+    if (!deadLetterQueueId) {
+      throw new InvalidResourceError(location, `deadLetterTargetArn ${JSON.stringify(deadLetterTargetArn)} is not a queue of this assembly`);
+    }
+    const count = Number(maxReceiveCount);
+    if (!Number.isInteger(count) || count < 1 || count > 1000) throw new InvalidResourceError(location, `maxReceiveCount must be 1..1000, got ${JSON.stringify(maxReceiveCount)}`);
+    const spec = this.queues.find((queue) => queue.id === this.idOf(entry));
+    if (spec) spec.redrivePolicy = { deadLetterQueueId, maxReceiveCount: count };
+  }
+
+  private topic(entry: ResourceRef): TopicSpec {
+    const topicName = this.model.physicalName(entry.stack, entry.logicalId);
+    const arn = this.model.arn('sns', topicName);
+    this.idsByArn.set(arn, this.idOf(entry));
+    return { id: this.idOf(entry), topicName, arn };
+  }
+
+  private function(entry: ResourceRef): FunctionSpec | undefined {
+    const id = this.idOf(entry);
+    const functionName = this.model.physicalName(entry.stack, entry.logicalId);
+    const runtime = this.stringProp(entry, 'Runtime');
+    if (this.prop(entry, 'PackageType') === 'Image' || runtime === undefined) {
+      this.warnings.push(`not emulated locally: ${id} is a container-image function; only Node.js zip functions run locally`);
+      return undefined;
+    }
+    if (!runtime.startsWith('nodejs')) {
+      this.warnings.push(`not emulated locally: ${id} uses runtime ${runtime}; only Node.js functions run locally`);
+      return undefined;
+    }
+    const s3Key = this.prop(entry, 'Code.S3Key');
+    if (s3Key === undefined) {
+      this.warnings.push(`not emulated locally: ${id} has inline code (Code.ZipFile) or no code asset`);
+      return undefined;
+    }
+    const codeLocation = this.location(entry, 'Properties.Code.S3Key');
+    const asset = typeof s3Key === 'string' ? this.assembly.assetsByObjectKey.get(s3Key) : undefined;
+    if (!asset) throw new MissingAssetError(codeLocation, `no file asset in the assembly's asset manifests is published as ${JSON.stringify(s3Key)}`);
+    if (!fs.existsSync(asset.sourcePath) || !fs.statSync(asset.sourcePath).isDirectory()) {
+      throw new MissingAssetError(codeLocation, `code asset ${asset.sourcePath} is not an unpacked directory in the assembly`);
+    }
+    const handler = this.stringProp(entry, 'Handler', true);
+    const architectures = this.prop(entry, 'Architectures');
+    const architecture = Array.isArray(architectures) && architectures[0] === 'arm64' ? 'arm64' : 'x86_64';
+    const variables = this.prop(entry, 'Environment.Variables');
+    const environment: Record<string, string> = {};
+    for (const [name, value] of Object.entries((variables ?? {}) as Record<string, unknown>)) {
+      if (typeof value === 'object' && value !== null) {
+        throw new InvalidResourceError(this.location(entry, `Properties.Environment.Variables.${name}`), `must resolve to a string, got ${JSON.stringify(value)}`);
+      }
+      environment[name] = String(value);
+    }
+    const arn = this.model.arn('lambda', `function:${functionName}`);
+    this.idsByArn.set(arn, id);
+    this.functionIdsByName.set(functionName, id);
+    return {
+      id,
+      functionName,
+      arn,
+      codeDirectory: asset.sourcePath,
+      handler,
+      runtime,
+      architecture,
+      timeoutSeconds: this.intProp(entry, 'Timeout', RESOURCE_DEFAULTS.lambdaTimeoutSeconds, [1, 900]),
+      memorySizeMb: this.intProp(entry, 'MemorySize', RESOURCE_DEFAULTS.lambdaMemorySizeMb, [128, 10_240]),
+      environment,
+    };
+  }
+
+  /** A function named by name, ARN, or qualified ARN (`:alias`/`:version` is ignored locally). */
+  private functionIdFor(reference: unknown): string | undefined {
+    if (typeof reference !== 'string') return undefined;
+    const direct = this.functionIdsByName.get(reference) ?? this.idsByArn.get(reference);
+    if (direct) return direct;
+    const match = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)(:.+)?$/.exec(reference);
+    return match ? this.functionIdsByName.get(match[1] as string) : undefined;
+  }
+
+  private restApis(all: ResourceRef[]): RestApiSpec[] {
+    const apis = all.filter((entry) => entry.resource.Type === 'AWS::ApiGateway::RestApi');
+    const specs: RestApiSpec[] = [];
+    for (const api of apis) {
+      const apiId = this.model.resolve(api.stack, { Ref: api.logicalId }, this.location(api, 'Ref'));
+      const rootId = this.model.resolve(api.stack, { 'Fn::GetAtt': [api.logicalId, 'RootResourceId'] }, this.location(api, 'RootResourceId'));
+      const belongs = (entry: ResourceRef): boolean => this.prop(entry, 'RestApiId') === apiId;
+
+      const resources = all.filter((entry) => entry.resource.Type === 'AWS::ApiGateway::Resource' && belongs(entry));
+      const parents = new Map<string, { parentId: string; pathPart: string; entry: ResourceRef }>();
+      for (const entry of resources) {
+        const resourceId = this.model.resolve(entry.stack, { Ref: entry.logicalId }, this.location(entry, 'Ref')) as string;
+        parents.set(resourceId, { parentId: this.stringProp(entry, 'ParentId', true), pathPart: this.stringProp(entry, 'PathPart', true), entry });
+      }
+      const pathOf = (resourceId: string, location: TemplateLocation, seen = new Set<string>()): string => {
+        if (resourceId === rootId) return '/';
+        const node = parents.get(resourceId);
+        if (!node) throw new InvalidResourceError(location, `resource id ${resourceId} is not a resource of REST API ${this.idOf(api)}`);
+        if (seen.has(resourceId)) throw new InvalidResourceError(location, 'the API resource tree has a cycle');
+        seen.add(resourceId);
+        const parentPath = pathOf(node.parentId, this.location(node.entry, 'Properties.ParentId'), seen);
+        return `${parentPath === '/' ? '' : parentPath}/${node.pathPart}`;
+      };
+
+      const routes: ApiRouteSpec[] = [];
+      for (const method of all.filter((entry) => entry.resource.Type === 'AWS::ApiGateway::Method' && belongs(entry))) {
+        const httpMethod = this.stringProp(method, 'HttpMethod', true).toUpperCase() as HttpMethod;
+        if (!HTTP_METHODS.includes(httpMethod)) throw new InvalidResourceError(this.location(method, 'Properties.HttpMethod'), `unknown HTTP method ${httpMethod}`);
+        const resourcePath = pathOf(this.stringProp(method, 'ResourceId', true), this.location(method, 'Properties.ResourceId'));
+        const integrationType = this.stringProp(method, 'Integration.Type');
+        if (integrationType !== 'AWS_PROXY') {
+          this.warnings.push(`not emulated locally: ${httpMethod} ${resourcePath} of ${this.idOf(api)} (${this.idOf(method)}) has a ${integrationType ?? 'missing'} integration; only Lambda proxy (AWS_PROXY) routes run locally`);
+          continue;
+        }
+        const uri = this.stringProp(method, 'Integration.Uri', true);
+        const functionArn = /:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/.exec(uri)?.[1];
+        const functionId = this.functionIdFor(functionArn);
+        if (!functionId) {
+          throw new UnsupportedResourceError(this.location(method, 'Properties.Integration.Uri'), `the integration URI ${uri} does not invoke a function of this assembly`);
+        }
+        routes.push({ method: httpMethod, resourcePath, functionId });
+      }
+
+      const stages = all.filter((entry) => entry.resource.Type === 'AWS::ApiGateway::Stage' && belongs(entry));
+      const stageNames = stages.map((stage) => this.stringProp(stage, 'StageName', true));
+      if (stageNames.length === 0) {
+        const deployment = all.find((entry) => entry.resource.Type === 'AWS::ApiGateway::Deployment' && belongs(entry) && this.prop(entry, 'StageName') !== undefined);
+        if (deployment) stageNames.push(this.stringProp(deployment, 'StageName', true));
+      }
+      const stageName = stageNames[0];
+      if (!stageName) {
+        this.warnings.push(`not emulated locally: REST API ${this.idOf(api)} has no stage, so it is not deployed`);
+        continue;
+      }
+      if (stageNames.length > 1) this.warnings.push(`REST API ${this.idOf(api)} has stages ${stageNames.join(', ')}; the local API serves ${stageName}`);
+      specs.push({
+        id: this.idOf(api),
+        name: this.stringProp(api, 'Name') ?? api.logicalId,
+        stageName,
+        routes: routes.sort((a, b) => a.resourcePath.localeCompare(b.resourcePath) || a.method.localeCompare(b.method)),
+      });
+    }
+    return specs;
+  }
+
+  private eventSourceMapping(entry: ResourceRef): SqsEventSourceMappingSpec | undefined {
+    const id = this.idOf(entry);
+    const sourceArn = this.stringProp(entry, 'EventSourceArn');
+    const queueId = sourceArn ? this.idsByArn.get(sourceArn) : undefined;
+    if (!queueId || !this.queues.some((queue) => queue.id === queueId)) {
+      this.warnings.push(`not emulated locally: event source mapping ${id} reads ${sourceArn ?? 'an unnamed source'}; only SQS queues of this assembly are polled locally`);
+      return undefined;
+    }
+    const functionReference = this.stringProp(entry, 'FunctionName', true);
+    const functionId = this.functionIdFor(functionReference);
+    if (!functionId) {
+      throw new InvalidResourceError(this.location(entry, 'Properties.FunctionName'), `${functionReference} is not a function of this assembly`);
+    }
+    const responseTypes = this.prop(entry, 'FunctionResponseTypes');
+    const maximumConcurrency = this.prop(entry, 'ScalingConfig.MaximumConcurrency');
+    const batchSize = this.intProp(entry, 'BatchSize', RESOURCE_DEFAULTS.sqsEventSourceBatchSize, [1, 10_000]);
+    const window = this.intProp(entry, 'MaximumBatchingWindowInSeconds', RESOURCE_DEFAULTS.sqsEventSourceBatchingWindowSeconds, [0, 300]);
+    if (batchSize > 10 && window < 1) {
+      throw new InvalidResourceError(this.location(entry, 'Properties.BatchSize'), 'Lambda requires MaximumBatchingWindowInSeconds of at least 1 when an SQS BatchSize is over 10');
+    }
+    return {
+      id,
+      functionId,
+      queueId,
+      batchSize,
+      maximumBatchingWindowInSeconds: window,
+      reportBatchItemFailures: Array.isArray(responseTypes) && responseTypes.includes('ReportBatchItemFailures'),
+      ...(maximumConcurrency !== undefined ? { maximumConcurrency: this.intProp(entry, 'ScalingConfig.MaximumConcurrency', 2, [2, 1000]) } : {}),
+      enabled: this.boolProp(entry, 'Enabled', true),
+    };
+  }
+
+  private pipe(entry: ResourceRef): PipeSpec {
+    const id = this.idOf(entry);
+    const sourceArn = this.stringProp(entry, 'Source', true);
+    const tableId = this.tableIdsByStreamArn.get(sourceArn);
+    if (!tableId) {
+      throw new UnsupportedResourceError(this.location(entry, 'Properties.Source'), `the pipe source ${sourceArn} is not the stream of a table in this assembly; only DynamoDB stream sources run locally`);
+    }
+    if (!this.tables.find((table) => table.id === tableId)?.streamViewType) {
+      throw new InvalidResourceError(this.location(entry, 'Properties.Source'), `table ${tableId} has no stream`);
+    }
+    const p = 'SourceParameters.DynamoDBStreamParameters';
+    const startingPosition = this.stringProp(entry, `${p}.StartingPosition`, true);
+    if (startingPosition !== 'TRIM_HORIZON' && startingPosition !== 'LATEST') {
+      throw new InvalidResourceError(this.location(entry, `Properties.${p}.StartingPosition`), `expected TRIM_HORIZON or LATEST, got ${startingPosition}`);
+    }
+    const bisect = this.stringProp(entry, `${p}.OnPartialBatchItemFailure`);
+    if (bisect !== undefined && bisect !== 'AUTOMATIC_BISECT') {
+      throw new InvalidResourceError(this.location(entry, `Properties.${p}.OnPartialBatchItemFailure`), `expected AUTOMATIC_BISECT, got ${bisect}`);
+    }
+    const deadLetterArn = this.stringProp(entry, `${p}.DeadLetterConfig.Arn`);
+    const deadLetterQueueId = deadLetterArn === undefined ? undefined : this.idsByArn.get(deadLetterArn);
+    if (deadLetterArn !== undefined && !deadLetterQueueId) {
+      throw new UnsupportedResourceError(this.location(entry, `Properties.${p}.DeadLetterConfig.Arn`), `${deadLetterArn} is not a queue of this assembly`);
+    }
+    const source: DynamoDbStreamPipeSourceSpec = {
+      kind: 'dynamodb-stream',
+      tableId,
+      startingPosition,
+      batchSize: this.intProp(entry, `${p}.BatchSize`, RESOURCE_DEFAULTS.pipeStreamBatchSize, [1, 10_000]),
+      maximumBatchingWindowInSeconds: this.intProp(entry, `${p}.MaximumBatchingWindowInSeconds`, RESOURCE_DEFAULTS.pipeStreamBatchingWindowSeconds, [0, 300]),
+      maximumRetryAttempts: this.intProp(entry, `${p}.MaximumRetryAttempts`, RESOURCE_DEFAULTS.pipeStreamMaximumRetryAttempts, [-1, 10_000]),
+      maximumRecordAgeInSeconds: this.intProp(entry, `${p}.MaximumRecordAgeInSeconds`, RESOURCE_DEFAULTS.pipeStreamMaximumRecordAgeSeconds, [-1, 604_800]),
+      parallelizationFactor: this.intProp(entry, `${p}.ParallelizationFactor`, RESOURCE_DEFAULTS.pipeStreamParallelizationFactor, [1, 10]),
+      ...(bisect ? { onPartialBatchItemFailure: 'AUTOMATIC_BISECT' as const } : {}),
+      ...(deadLetterQueueId ? { deadLetterQueueId } : {}),
+    };
+
+    const filters = this.prop(entry, 'SourceParameters.FilterCriteria.Filters');
+    const filterPatterns = (Array.isArray(filters) ? filters : []).map((filter: Record<string, unknown>, index) => {
+      if (typeof filter.Pattern !== 'string') {
+        throw new InvalidResourceError(this.location(entry, `Properties.SourceParameters.FilterCriteria.Filters.${index}.Pattern`), 'a filter pattern must be a JSON string');
+      }
+      return filter.Pattern;
+    });
+    if (filterPatterns.length > 5) throw new InvalidResourceError(this.location(entry, 'Properties.SourceParameters.FilterCriteria.Filters'), `at most 5 filters, got ${filterPatterns.length}`);
+
+    const enrichmentArn = this.stringProp(entry, 'Enrichment');
+    const enrichmentFunctionId = enrichmentArn === undefined ? undefined : this.functionIdFor(enrichmentArn);
+    if (enrichmentArn !== undefined && !enrichmentFunctionId) {
+      throw new UnsupportedResourceError(this.location(entry, 'Properties.Enrichment'), `${enrichmentArn} is not a function of this assembly; only Lambda enrichments run locally`);
+    }
+    const targetArn = this.stringProp(entry, 'Target', true);
+    const targetQueueId = this.idsByArn.get(targetArn);
+    if (!targetQueueId || !this.queues.some((queue) => queue.id === targetQueueId)) {
+      throw new UnsupportedResourceError(this.location(entry, 'Properties.Target'), `${targetArn} is not a queue of this assembly; only SQS targets run locally`);
+    }
+    const enrichmentInputTemplate = this.stringProp(entry, 'EnrichmentParameters.InputTemplate');
+    const inputTemplate = this.stringProp(entry, 'TargetParameters.InputTemplate');
+    const messageGroupId = this.stringProp(entry, 'TargetParameters.SqsQueueParameters.MessageGroupId');
+    const messageDeduplicationId = this.stringProp(entry, 'TargetParameters.SqsQueueParameters.MessageDeduplicationId');
+    const desiredState = this.stringProp(entry, 'DesiredState') ?? 'RUNNING';
+    if (desiredState !== 'RUNNING' && desiredState !== 'STOPPED') {
+      throw new InvalidResourceError(this.location(entry, 'Properties.DesiredState'), `expected RUNNING or STOPPED, got ${desiredState}`);
+    }
+    return {
+      id,
+      name: this.model.physicalName(entry.stack, entry.logicalId),
+      desiredState,
+      source,
+      filterPatterns,
+      ...(enrichmentFunctionId ? { enrichmentFunctionId } : {}),
+      ...(enrichmentInputTemplate !== undefined ? { enrichmentInputTemplate } : {}),
+      target: {
+        kind: 'sqs',
+        queueId: targetQueueId,
+        ...(inputTemplate !== undefined ? { inputTemplate } : {}),
+        ...(messageGroupId !== undefined ? { messageGroupId } : {}),
+        ...(messageDeduplicationId !== undefined ? { messageDeduplicationId } : {}),
+      },
+    };
+  }
+}
