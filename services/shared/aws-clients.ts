@@ -1,0 +1,31 @@
+/**
+ * The one factory for SDK clients. Services call it once, at module scope, so a warm Lambda reuses
+ * connections; an endpoint override (from the service's config) points a client at an emulator.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { AwsConnection } from './config-env';
+
+// Adaptive retry backs off on throttling instead of hammering a throttled table or SES.
+const COMMON = { maxAttempts: 3, retryMode: 'adaptive' } as const;
+
+function options(connection: AwsConnection, endpoint: string | undefined): Record<string, unknown> {
+  return {
+    ...COMMON,
+    ...(connection.region ? { region: connection.region } : {}),
+    ...(endpoint ? { endpoint } : {}),
+  };
+}
+
+export function createDynamoDbClient(connection: AwsConnection): DynamoDBClient {
+  return new DynamoDBClient(options(connection, connection.endpoints.dynamodb));
+}
+
+export function createSesClient(connection: AwsConnection): SESv2Client {
+  return new SESv2Client(options(connection, connection.endpoints.sesv2));
+}
+
+export function createSnsClient(connection: AwsConnection): SNSClient {
+  return new SNSClient(options(connection, connection.endpoints.sns));
+}

@@ -1,0 +1,21 @@
+/** Masking for the personal data that must never reach a log line in clear (DESIGN §5). */
+
+const STARS = '***';
+
+/** `jane.doe@example.co.uk` → `j***@e***.uk`: enough to tell addresses apart, not to use one. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at <= 0 || at === email.length - 1) return STARS;
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  const dot = domain.lastIndexOf('.');
+  const tld = dot > 0 && dot < domain.length - 1 ? domain.slice(dot) : '';
+  return `${[...local][0]}${STARS}@${[...domain][0]}${STARS}${tld}`;
+}
+
+/** `+447700900189` → `+44********89`: country code and last two digits only. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  if (digits.length < 6) return STARS;
+  return `+${digits.slice(0, 2)}${'*'.repeat(digits.length - 4)}${digits.slice(-2)}`;
+}
