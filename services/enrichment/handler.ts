@@ -1,0 +1,43 @@
+import type { Context } from 'aws-lambda';
+import type { EnrichedAppointment } from '../../contracts';
+import { createDynamoDbClient } from '../shared/aws-clients';
+import { logger } from '../shared/logger';
+import { maskEmail } from '../shared/pii';
+import { batchGetContacts } from './adapters/contacts-batch-get';
+import { config } from './config';
+import { distinctContactKeys, enrichAppointments, readContactPreference, type ContactPreference } from './domain/enrich-appointments';
+import { parseAppointmentInserts } from './domain/parse-stream-records';
+
+const dynamodb = createDynamoDbClient(config.aws);
+
+/**
+ * EventBridge Pipes enrichment: receives the pipe's batch (a JSON array of DynamoDB stream
+ * records) and returns one enriched appointment per record, in the same order. Throwing fails the
+ * batch; the pipe retries it and dead-letters the records that keep failing.
+ */
+export const handler = async (event: unknown, context: Context): Promise<EnrichedAppointment[]> => {
+  logger.addContext(context);
+  const appointments = parseAppointmentInserts(event);
+  if (appointments.length === 0) return [];
+
+  const items = await batchGetContacts(dynamodb, config.contactsTableName, distinctContactKeys(appointments));
+  const contacts = new Map<string, ContactPreference>();
+  for (const [key, item] of items) {
+    const preference = readContactPreference(item);
+    if (preference.problems) {
+      logger.warn('contact item breaks the contact contract; using what is usable', {
+        email: maskEmail(key),
+        preferredMethod: preference.preferredMethod,
+        problems: preference.problems,
+      });
+    }
+    contacts.set(key, preference);
+  }
+
+  const enriched = enrichAppointments(appointments, contacts);
+  logger.info('appointments enriched', {
+    count: enriched.length,
+    appointments: enriched.map(({ id, preferredMethod }) => ({ appointmentId: id, preferredMethod })),
+  });
+  return enriched;
+};

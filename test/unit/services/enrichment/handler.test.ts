@@ -1,0 +1,134 @@
+import '../support/test-env';
+import { BatchGetItemCommand, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { randomUUID } from 'node:crypto';
+import { validateEnrichedAppointment, type Appointment } from '../../../../contracts';
+import { handler } from '../../../../services/enrichment/handler';
+import { InvalidStreamRecordError } from '../../../../services/enrichment/domain/parse-stream-records';
+import { loadFixture } from '../../../fixtures/load-fixture';
+import { streamRecord } from '../../../fixtures/stream-records';
+import { lambdaContext } from '../support/lambda';
+
+const dynamodb = mockClient(DynamoDBClient);
+const TABLE = 'test-contacts';
+
+const appointment = (overrides: Partial<Appointment> = {}): Appointment => ({
+  ...loadFixture<Appointment>('appointment', 'stored'),
+  id: randomUUID(),
+  ...overrides,
+});
+const contactItem = (id: string, preferredMethod: string, phoneNumber?: string) =>
+  marshall({ id, preferredMethod, ...(phoneNumber ? { phoneNumber } : {}), updatedAt: '2030-01-01T00:00:00.000Z' });
+
+beforeEach(() => {
+  dynamodb.reset();
+});
+
+describe('enrichment handler', () => {
+  it('returns [] for an empty batch without reading contacts', async () => {
+    expect(await handler([], lambdaContext())).toEqual([]);
+    expect(dynamodb).not.toHaveReceivedCommand(BatchGetItemCommand);
+  });
+
+  it('enriches each record in input order with one BatchGetItem of the distinct lower-cased e-mails', async () => {
+    const jane1 = appointment({ email: 'Jane@Example.com' });
+    const ravi = appointment({ email: 'ravi@example.net', phoneNumber: '+447700900999' });
+    const jane2 = appointment({ email: 'jane@example.com' });
+    const unknown = appointment({ email: 'stranger@example.org' });
+    dynamodb.on(BatchGetItemCommand).resolves({
+      Responses: { [TABLE]: [contactItem('ravi@example.net', 'sms', '+15555550123'), contactItem('jane@example.com', 'email')] },
+    });
+
+    const result = await handler([jane1, ravi, jane2, unknown].map((a) => streamRecord(a)), lambdaContext());
+
+    expect(result.map((r) => [r.id, r.preferredMethod, r.contactPhoneNumber])).toEqual([
+      [jane1.id, 'email', undefined],
+      [ravi.id, 'sms', '+15555550123'],
+      [jane2.id, 'email', undefined],
+      [unknown.id, 'none', undefined],
+    ]);
+    expect(result[0]).toEqual({ ...jane1, preferredMethod: 'email' });
+    for (const enriched of result) expect(validateEnrichedAppointment(enriched)).toEqual([]);
+    expect(dynamodb).toHaveReceivedCommandTimes(BatchGetItemCommand, 1);
+    expect(dynamodb.commandCalls(BatchGetItemCommand)[0]!.args[0].input.RequestItems?.[TABLE]?.Keys).toEqual([
+      { id: { S: 'jane@example.com' } },
+      { id: { S: 'ravi@example.net' } },
+      { id: { S: 'stranger@example.org' } },
+    ]);
+  });
+
+  it('uses the contact number, not the appointment number, for sms', async () => {
+    const booked = appointment({ email: 'ravi@example.net', phoneNumber: '+447700900999' });
+    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [contactItem('ravi@example.net', 'sms', '+15555550123')] } });
+
+    const [enriched] = await handler([streamRecord(booked)], lambdaContext());
+
+    expect(enriched).toMatchObject({ preferredMethod: 'sms', contactPhoneNumber: '+15555550123', phoneNumber: '+447700900999' });
+  });
+
+  it('keeps a corrupt contact usable: sms without a number stays sms (the notifier falls back), an unknown method becomes email', async () => {
+    const a = appointment({ email: 'a@example.com' });
+    const b = appointment({ email: 'b@example.com' });
+    dynamodb.on(BatchGetItemCommand).resolves({
+      Responses: { [TABLE]: [marshall({ id: 'a@example.com', preferredMethod: 'sms' }), marshall({ id: 'b@example.com', preferredMethod: 'fax' })] },
+    });
+
+    const result = await handler([streamRecord(a), streamRecord(b)], lambdaContext());
+
+    expect(result.map((r) => [r.preferredMethod, r.contactPhoneNumber])).toEqual([
+      ['sms', undefined],
+      ['email', undefined],
+    ]);
+  });
+
+  it('retries UnprocessedKeys until every contact is read', async () => {
+    const a = appointment({ email: 'a@example.com' });
+    const b = appointment({ email: 'b@example.com' });
+    dynamodb
+      .on(BatchGetItemCommand)
+      .resolvesOnce({ Responses: { [TABLE]: [contactItem('a@example.com', 'email')] }, UnprocessedKeys: { [TABLE]: { Keys: [{ id: { S: 'b@example.com' } }] } } })
+      .resolvesOnce({ Responses: { [TABLE]: [contactItem('b@example.com', 'none')] } });
+
+    const result = await handler([streamRecord(a), streamRecord(b)], lambdaContext());
+
+    expect(result.map((r) => r.preferredMethod)).toEqual(['email', 'none']);
+    expect(dynamodb).toHaveReceivedCommandTimes(BatchGetItemCommand, 2);
+    expect(dynamodb.commandCalls(BatchGetItemCommand)[1]!.args[0].input.RequestItems?.[TABLE]?.Keys).toEqual([{ id: { S: 'b@example.com' } }]);
+  });
+
+  it('lets a throttled BatchGetItem fail the batch so the pipe retries it', async () => {
+    dynamodb.on(BatchGetItemCommand).rejects(new ProvisionedThroughputExceededException({ message: 'throttled', $metadata: {} }));
+
+    await expect(handler([streamRecord(appointment())], lambdaContext())).rejects.toThrow('throttled');
+  });
+
+  it('fails the batch naming the eventID, sequence number and every problem of an invalid record', async () => {
+    const good = streamRecord(appointment());
+    const { email: _email, ...withoutEmail } = appointment();
+    const bad = streamRecord({ ...withoutEmail, notificationStatus: 'unknown' });
+    const badSequence = (bad.dynamodb as { SequenceNumber: string }).SequenceNumber;
+
+    const failure = handler([good, bad], lambdaContext());
+
+    await expect(failure).rejects.toBeInstanceOf(InvalidStreamRecordError);
+    await expect(failure).rejects.toThrow(
+      `1 invalid stream record(s): record ${String(bad.eventID)} (SequenceNumber ${badSequence}): NewImage/email is required; NewImage/notificationStatus must be one of "pending", "sent", "skipped", "failed"`,
+    );
+    expect(dynamodb).not.toHaveReceivedCommand(BatchGetItemCommand);
+  });
+
+  it.each([
+    ['a MODIFY record', () => streamRecord(appointment(), 'MODIFY'), 'eventName is "MODIFY", only INSERT records may reach the enrichment'],
+    ['a record without NewImage', () => ({ ...streamRecord(appointment()), dynamodb: { SequenceNumber: '42' } }), 'dynamodb.NewImage is missing'],
+    ['a NewImage that is not typed attributes', () => ({ ...streamRecord(appointment()), dynamodb: { SequenceNumber: '42', NewImage: { id: { Q: 1 } } } }), 'NewImage'],
+    ['a string instead of a record', () => 'INSERT', 'record #0 (SequenceNumber unknown): is not a stream record object'],
+  ])('rejects %s', async (_case, makeRecord, message) => {
+    await expect(handler([makeRecord()], lambdaContext())).rejects.toThrow(message);
+  });
+
+  it('rejects an input that is not an array', async () => {
+    await expect(handler({ Records: [] }, lambdaContext())).rejects.toThrow('the enrichment input must be a JSON array of stream records');
+  });
+});
