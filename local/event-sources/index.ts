@@ -1,0 +1,2 @@
+export * from './sqs-event';
+export * from './sqs-event-source';
