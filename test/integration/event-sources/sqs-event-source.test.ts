@@ -93,7 +93,7 @@ describe('SQS event source on fauxqs with the function host', () => {
 
   it('invokes the function with real SQS records and deletes the messages it processed', async () => {
     const queue = await createQueue();
-    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const ids: string[] = [randomUUID(), randomUUID(), randomUUID()];
     for (const id of ids) {
       await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify({ id }), MessageAttributes: { kind: { DataType: 'String', StringValue: 'booking' } } }));
     }
