@@ -1,0 +1,91 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { NOTIFICATION_OUTCOME_LOG_MESSAGE, NOTIFICATION_RESULT_LOG_KEY, parseNotificationResult, type EnrichedAppointment, type NotificationResult } from '../../contracts';
+import { createDynamoDbClient, createSesClient, createSnsClient } from '../shared/aws-clients';
+import { errorName, isTransientAwsError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { maskEmail, maskPhone } from '../shared/pii';
+import { idempotentDelivery, type DeliveryKey } from './adapters/idempotent-delivery';
+import { recordOutcome } from './adapters/record-outcome';
+import { sendEmail } from './adapters/send-email';
+import { sendSms } from './adapters/send-sms';
+import { config } from './config';
+import { renderAppointmentEmail } from './domain/email-template';
+import { InvalidNotificationMessageError, parseNotificationMessage } from './domain/parse-message';
+import { notificationResult, planNotification, type NotificationPlan } from './domain/plan-notification';
+import { renderAppointmentSms } from './domain/sms-template';
+
+const dynamodb = createDynamoDbClient(config.aws);
+const ses = createSesClient(config.aws);
+const sns = createSnsClient(config.aws);
+
+/** Exported for tests, as in Powertools' own batch examples. */
+export const processor = new BatchProcessor(EventType.SQS);
+
+const delivery = idempotentDelivery({ client: dynamodb, tableName: config.idempotencyTableName, expiresAfterSeconds: config.idempotencyExpirySeconds });
+
+type SendPlan = Exclude<NotificationPlan, { channel: 'none' }>;
+
+const deliverOnce = delivery.wrap(async (key: DeliveryKey, { appointment, plan }: { appointment: EnrichedAppointment; plan: SendPlan }) => {
+  const providerMessageId =
+    plan.channel === 'email'
+      ? await sendEmail(ses, config.senderEmail, plan.to, renderAppointmentEmail(appointment))
+      : await sendSms(sns, plan.to, renderAppointmentSms(appointment));
+  logger.debug('notification sent', { appointmentId: key.appointmentId, channel: key.channel });
+  return { providerMessageId, sentAt: new Date().toISOString() };
+});
+
+const maskedRecipient = (plan: SendPlan): string => (plan.channel === 'email' ? maskEmail(plan.to) : maskPhone(plan.to));
+
+async function notify(appointment: EnrichedAppointment, plan: NotificationPlan): Promise<NotificationResult> {
+  if (plan.channel === 'none') return notificationResult(appointment, plan, { skippedAt: new Date().toISOString() });
+  if (plan.channel === 'email' && plan.fallbackReason) {
+    logger.warn('falling back to e-mail', { appointmentId: appointment.id, reason: plan.fallbackReason, recipient: maskEmail(plan.to) });
+  }
+  try {
+    const sent = await deliverOnce({ appointmentId: appointment.id, channel: plan.channel }, { appointment, plan });
+    return notificationResult(appointment, plan, sent);
+  } catch (error) {
+    const context = { appointmentId: appointment.id, channel: plan.channel, recipient: maskedRecipient(plan), errorName: errorName(error) };
+    if (errorName(error) === 'IdempotencyAlreadyInProgressError') {
+      logger.info('notification already in progress elsewhere; the message will be retried', context);
+    } else if (isTransientAwsError(error)) {
+      logger.warn('notification failed transiently; the message will be retried', context);
+    } else {
+      // Rejections (MessageRejected, an unverified sender, an invalid number) will not heal on
+      // retry; the record still fails, so after maxReceiveCount it rests in the DLQ with this log.
+      logger.error('notification failed', { ...context, error: error as Error });
+    }
+    throw error;
+  }
+}
+
+async function recordHandler(record: SQSRecord): Promise<NotificationResult> {
+  let appointment: EnrichedAppointment;
+  try {
+    appointment = parseNotificationMessage(record.messageId, record.body);
+  } catch (error) {
+    if (error instanceof InvalidNotificationMessageError) {
+      logger.error('invalid notification message', { messageId: record.messageId, problems: error.problems });
+    }
+    throw error;
+  }
+  const plan = planNotification(appointment);
+  const result = parseNotificationResult(await notify(appointment, plan));
+  logger.info(NOTIFICATION_OUTCOME_LOG_MESSAGE, { [NOTIFICATION_RESULT_LOG_KEY]: result });
+
+  // If this fails after a send, the record fails and SQS redelivers it; the idempotency record
+  // then returns the first send's result without sending, and this update is tried again.
+  const recorded = await recordOutcome(dynamodb, config.appointmentsTableName, result);
+  if (recorded === 'appointment-missing') {
+    logger.warn('appointment no longer exists; outcome not recorded', { appointmentId: result.appointmentId });
+  }
+  return result;
+}
+
+/** SQS event source (ReportBatchItemFailures): each failed record is reported and retried alone. */
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  logger.addContext(context);
+  delivery.config.registerLambdaContext(context);
+  return processPartialResponse(event, recordHandler, processor, { context });
+};
