@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { InvokeResult } from '../lambda/function-host';
+import { localApiGatewayId } from '../topology/local-names';
 import type { RestApiSpec } from '../topology/types';
 import { buildProxyEvent } from './proxy-event';
 import { parseProxyResponse } from './proxy-response';
@@ -82,7 +83,8 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ru
   const matcher = new RouteMatcher(api.routes);
   const maxBody = Math.min(api.maxRequestBodyBytes ?? API_GATEWAY_MAX_BODY_BYTES, API_GATEWAY_MAX_BODY_BYTES);
   const integrationTimeoutMs = options.integrationTimeoutMs ?? API_GATEWAY_INTEGRATION_TIMEOUT_MS;
-  const apiId = api.id.replace(/[^A-Za-z0-9]/g, '').slice(-10).toLowerCase() || 'localapi00';
+  // The same id a `Ref` to the RestApi resolves to in the topology.
+  const apiId = localApiGatewayId(api.id);
   const stagePrefix = `/${api.stageName}`;
 
   const handle = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
