@@ -1,3 +1,4 @@
+import '../support/test-env';
 import { ConfigurationError, readAwsConnection } from '../../../../services/shared/config-env';
 import { loadBookingConfig } from '../../../../services/booking/config';
 import { loadEnrichmentConfig } from '../../../../services/enrichment/config';
@@ -66,5 +67,17 @@ describe('service configuration', () => {
     });
     expect(readAwsConnection({})).toEqual({ endpoints: {} });
     expect(configurationError(() => readAwsConnection({ AWS_ENDPOINT_URL_SESV2: 'localhost:8005' })).variable).toBe('AWS_ENDPOINT_URL_SESV2');
+  });
+
+  it('a function without its configuration fails at cold start, naming the variable', () => {
+    const saved = process.env.CONTACTS_TABLE_NAME;
+    delete process.env.CONTACTS_TABLE_NAME;
+    try {
+      expect(() => jest.isolateModules(() => require('../../../../services/enrichment/handler'))).toThrow(
+        'environment variable CONTACTS_TABLE_NAME is required but not set',
+      );
+    } finally {
+      process.env.CONTACTS_TABLE_NAME = saved;
+    }
   });
 });

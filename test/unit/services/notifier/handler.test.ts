@@ -1,0 +1,270 @@
+import '../support/test-env';
+import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { MessageRejected, SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
+import { InternalErrorException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { randomUUID } from 'node:crypto';
+import { NOTIFICATION_OUTCOME_LOG_MESSAGE, validateNotificationResult, type EnrichedAppointment, type NotificationResult } from '../../../../contracts';
+import { handler, processor } from '../../../../services/notifier/handler';
+import { MAX_SMS_SEPTETS, gsmLength } from '../../../../services/notifier/domain/sms-template';
+import { logger } from '../../../../services/shared/logger';
+import { loadFixture } from '../../../fixtures/load-fixture';
+import { TEST_ENV } from '../support/test-env';
+import { IdempotencyTableFake } from '../support/idempotency-table-fake';
+import { lambdaContext } from '../support/lambda';
+import { sqsEvent, sqsRecord } from '../support/sqs';
+
+const dynamodb = mockClient(DynamoDBClient);
+const ses = mockClient(SESv2Client);
+const sns = mockClient(SNSClient);
+let idempotency: IdempotencyTableFake;
+let appointmentUpdate: jest.Mock;
+let infoLog: jest.SpyInstance;
+let warnLog: jest.SpyInstance;
+let errorLog: jest.SpyInstance;
+
+const enriched = (variant: 'email' | 'sms' | 'none', overrides: Partial<EnrichedAppointment> = {}): EnrichedAppointment => ({
+  ...loadFixture<EnrichedAppointment>('enriched-appointment', variant),
+  id: randomUUID(),
+  ...overrides,
+});
+const outcomes = (): NotificationResult[] =>
+  infoLog.mock.calls.filter(([message]) => message === NOTIFICATION_OUTCOME_LOG_MESSAGE).map(([, extra]) => (extra as { notificationResult: NotificationResult }).notificationResult);
+const appointmentUpdates = () => dynamodb.commandCalls(UpdateItemCommand).map((call) => call.args[0].input).filter((input) => input.TableName === TEST_ENV.APPOINTMENTS_TABLE_NAME);
+const awsError = <T>(ErrorClass: new (options: { message: string; $metadata: object }) => T, status: number): T =>
+  new ErrorClass({ message: `failure ${status}`, $metadata: { httpStatusCode: status } });
+
+beforeEach(() => {
+  dynamodb.reset();
+  ses.reset();
+  sns.reset();
+  idempotency = new IdempotencyTableFake(TEST_ENV.IDEMPOTENCY_TABLE_NAME);
+  appointmentUpdate = jest.fn().mockReturnValue({});
+  idempotency.install(dynamodb, { update: (input) => appointmentUpdate(input) as unknown });
+  let sequence = 0;
+  ses.on(SendEmailCommand).callsFake(() => ({ MessageId: `ses-${++sequence}` }));
+  sns.on(PublishCommand).callsFake(() => ({ MessageId: `sns-${++sequence}` }));
+  infoLog = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+  warnLog = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+  errorLog = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+});
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('notifier handler', () => {
+  it('exports its module-scope BatchProcessor', () => {
+    expect(processor.constructor.name).toBe('BatchProcessor');
+  });
+
+  it('answers an empty batch with no failures and no calls', async () => {
+    expect(await handler(sqsEvent(), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+  });
+
+  it('e-mails an email-preference appointment, logs a valid outcome and records it', async () => {
+    const appointment = enriched('email');
+
+    const response = await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    const email = ses.commandCalls(SendEmailCommand)[0]!.args[0].input;
+    expect(email.FromEmailAddress).toBe(TEST_ENV.SENDER_EMAIL);
+    expect(email.Destination).toEqual({ ToAddresses: [appointment.email] });
+    expect(email.Content?.Simple?.Subject?.Data).toBe('Your appointment with Dr Lopez & Partners on Thu 14 Mar 2030 at 09:30');
+    expect(email.Content?.Simple?.Body?.Html?.Data).toContain('Jane O&#39;Neil &lt;script&gt;');
+    expect(email.Content?.Simple?.Body?.Text?.Data).toContain('Thursday 14 March 2030 at 09:30 (UTC+01:00)');
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+
+    const [result] = outcomes();
+    expect(validateNotificationResult(result)).toEqual([]);
+    expect(result).toMatchObject({ appointmentId: appointment.id, channel: 'email', outcome: 'sent', providerMessageId: 'ses-1', preferredMethod: 'email' });
+    expect(appointmentUpdates()).toEqual([
+      expect.objectContaining({
+        Key: { id: { S: appointment.id } },
+        ConditionExpression: 'attribute_exists(#id)',
+        ExpressionAttributeValues: { ':status': { S: 'sent' }, ':channel': { S: 'email' }, ':notifiedAt': { S: result!.notifiedAt } },
+      }),
+    ]);
+  });
+
+  it('texts an sms-preference appointment: transactional, to the contact number, one segment', async () => {
+    const appointment = enriched('sms', { patientName: 'P'.repeat(100), dentist: 'D'.repeat(100), clinic: 'C'.repeat(100) });
+
+    const response = await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    const publish = sns.commandCalls(PublishCommand)[0]!.args[0].input;
+    expect(publish.PhoneNumber).toBe('+15555550123');
+    expect(publish.MessageAttributes).toEqual({ 'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' } });
+    expect(gsmLength(publish.Message!)).toBeLessThanOrEqual(MAX_SMS_SEPTETS);
+    expect(outcomes()[0]).toMatchObject({ channel: 'sms', outcome: 'sent', providerMessageId: 'sns-1' });
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+  });
+
+  it('skips a none-preference appointment and records skipped', async () => {
+    const appointment = enriched('none');
+
+    const response = await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+    expect(outcomes()).toEqual([expect.objectContaining({ appointmentId: appointment.id, channel: 'none', outcome: 'skipped' })]);
+    expect(appointmentUpdates()[0]?.ExpressionAttributeValues).toMatchObject({ ':status': { S: 'skipped' }, ':channel': { S: 'none' } });
+  });
+
+  it('falls back to e-mail for sms without any phone number, and logs why (masked)', async () => {
+    const { contactPhoneNumber: _dropped, ...sms } = enriched('sms');
+
+    await handler(sqsEvent(sqsRecord(sms)), lambdaContext());
+
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+    expect(outcomes()[0]).toMatchObject({ preferredMethod: 'sms', channel: 'email', fallbackReason: 'sms preferred but no phone number is known; sent by e-mail' });
+    expect(warnLog).toHaveBeenCalledWith('falling back to e-mail', expect.objectContaining({ appointmentId: sms.id, recipient: 'r***@e***.net' }));
+  });
+
+  it('texts the booking phone number when the contact has none', async () => {
+    const { contactPhoneNumber: _dropped, ...sms } = enriched('sms', { phoneNumber: '+447700900123' });
+
+    await handler(sqsEvent(sqsRecord(sms)), lambdaContext());
+
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.PhoneNumber).toBe('+447700900123');
+  });
+
+  it.each([
+    ['not JSON', '{"id":'],
+    ['a valid JSON non-appointment', JSON.stringify({ hello: 'world' })],
+    ['an appointment without preferredMethod', JSON.stringify({ ...loadFixture<object>('appointment', 'stored') })],
+  ])('fails only the record whose body is %s', async (_case, body) => {
+    const good = sqsRecord(enriched('email'));
+    const bad = sqsRecord(body);
+
+    const response = await handler(sqsEvent(good, bad), lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: bad.messageId }] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(errorLog).toHaveBeenCalledWith('invalid notification message', expect.objectContaining({ messageId: bad.messageId }));
+  });
+
+  it.each([
+    ['SES throttling', () => ses.on(SendEmailCommand).rejectsOnce(awsError(TooManyRequestsException, 429)).resolves({ MessageId: 'ses-retry' }), 'email' as const],
+    ['an SNS 5xx', () => sns.on(PublishCommand).rejectsOnce(awsError(InternalErrorException, 500)).resolves({ MessageId: 'sns-retry' }), 'sms' as const],
+  ])('fails only the record hit by %s, logs a warning, and leaves it sendable on retry', async (_case, arrange, variant) => {
+    arrange();
+    const failing = sqsRecord(enriched(variant));
+    const other = sqsRecord(enriched('none'));
+
+    const response = await handler(sqsEvent(failing, other), lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: failing.messageId }] });
+    expect(warnLog).toHaveBeenCalledWith('notification failed transiently; the message will be retried', expect.anything());
+    // The failed send left no idempotency record behind, so the redelivery sends.
+    expect(idempotency.records()).toHaveLength(0);
+    const retry = await handler(sqsEvent({ ...failing, messageId: randomUUID() }), lambdaContext());
+    expect(retry.batchItemFailures).toEqual([]);
+  });
+
+  it('fails a permanently rejected e-mail with an error log naming the appointment and no clear PII', async () => {
+    ses.on(SendEmailCommand).rejects(awsError(MessageRejected, 400));
+    const appointment = enriched('email');
+    const record = sqsRecord(appointment);
+
+    await expect(handler(sqsEvent(record), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
+
+    const [message, extra] = errorLog.mock.calls.find(([m]) => m === 'notification failed')!;
+    expect(message).toBe('notification failed');
+    expect(extra).toMatchObject({ appointmentId: appointment.id, channel: 'email', recipient: 'J***@e***.com', errorName: 'MessageRejected' });
+    expect(JSON.stringify(errorLog.mock.calls)).not.toContain(appointment.email);
+  });
+
+  it('throws FullBatchFailureError when every record fails, so the whole batch is retried', async () => {
+    await expect(handler(sqsEvent(sqsRecord('nope'), sqsRecord('{}')), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
+  });
+});
+
+describe('notifier idempotency', () => {
+  it('keys the record by appointment id and channel, with the configured expiry, not by messageId', async () => {
+    const appointment = enriched('email');
+    const before = Math.floor(Date.now() / 1000);
+
+    await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+    await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+
+    const puts = dynamodb.commandCalls(PutItemCommand).map((call) => call.args[0].input).filter((input) => input.TableName === TEST_ENV.IDEMPOTENCY_TABLE_NAME);
+    expect(puts).toHaveLength(2);
+    expect(puts[0]!.Item!.id).toEqual(puts[1]!.Item!.id);
+    expect(puts[0]!.Item!.id!.S).toMatch(/^notifier\.delivery#[A-Za-z0-9+/]{22}==$/);
+    const [record] = idempotency.records();
+    expect(record).toMatchObject({ status: 'COMPLETED', data: { providerMessageId: 'ses-1' } });
+    expect(Number(record!.expiration)).toBeGreaterThanOrEqual(before + Number(TEST_ENV.IDEMPOTENCY_EXPIRY_SECONDS));
+  });
+
+  it('never sends twice when the pipe resends the same appointment as a new message', async () => {
+    const appointment = enriched('sms');
+
+    await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+    const second = await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+
+    expect(second.batchItemFailures).toEqual([]);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    // The replay reports (and records) the first send's outcome.
+    expect(outcomes().map((o) => o.providerMessageId)).toEqual(['sns-1', 'sns-1']);
+    expect(appointmentUpdates()).toHaveLength(2);
+  });
+
+  it('sends once when a duplicate arrives in the same batch; the duplicate fails as in progress and is retried', async () => {
+    const appointment = enriched('email');
+    const first = sqsRecord(appointment);
+    const duplicate = sqsRecord(appointment);
+
+    const response = await handler(sqsEvent(first, duplicate), lambdaContext());
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: duplicate.messageId }] });
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(infoLog).toHaveBeenCalledWith('notification already in progress elsewhere; the message will be retried', expect.objectContaining({ appointmentId: appointment.id }));
+
+    const retry = await handler(sqsEvent(duplicate), lambdaContext());
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+  });
+
+  it('does not send again on retry when recording the outcome failed after a successful send', async () => {
+    const appointment = enriched('email');
+    const record = sqsRecord(appointment);
+    appointmentUpdate.mockImplementationOnce(() => {
+      throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } });
+    });
+
+    await expect(handler(sqsEvent(record), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
+    const retry = await handler(sqsEvent({ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '2' } }), lambdaContext());
+
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(appointmentUpdate).toHaveBeenCalledTimes(2);
+  });
+
+  it('treats e-mail and sms for the same appointment as different notifications', async () => {
+    const id = randomUUID();
+
+    await handler(sqsEvent(sqsRecord(enriched('email', { id }))), lambdaContext());
+    await handler(sqsEvent(sqsRecord(enriched('sms', { id }))), lambdaContext());
+
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('does not fail the record when the appointment item no longer exists', async () => {
+    appointmentUpdate.mockImplementationOnce(() => {
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    });
+
+    const response = await handler(sqsEvent(sqsRecord(enriched('email'))), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(warnLog).toHaveBeenCalledWith('appointment no longer exists; outcome not recorded', expect.anything());
+  });
+});
