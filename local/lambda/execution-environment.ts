@@ -171,6 +171,7 @@ export class ExecutionEnvironment {
         payload: request.payloadJson,
         deadlineMs: Date.now() + request.timeoutMs,
         invokedFunctionArn: request.invokedFunctionArn,
+        traceId: newTraceHeader(),
       });
     });
   }
@@ -198,6 +199,15 @@ export class ExecutionEnvironment {
     if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => this.exitWaiters.push(resolve));
   }
+}
+
+/**
+ * Lambda sets `_X_AMZN_TRACE_ID` per invocation; X-Ray SDKs (Powertools Tracer) read it. Not
+ * sampled, so nothing tries to reach an X-Ray daemon locally.
+ */
+export function newTraceHeader(now = Date.now()): string {
+  const epochHex = Math.floor(now / 1000).toString(16).padStart(8, '0');
+  return `Root=1-${epochHex}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
 }
 
 function errorOf(message: FunctionError): FunctionError {

@@ -94,6 +94,8 @@ export function lambdaReservedEnvironment(spec: FunctionSpec, region: string, lo
     LAMBDA_TASK_ROOT: spec.codeDirectory,
     LAMBDA_RUNTIME_DIR: path.dirname(process.execPath),
     TZ: ':UTC',
+    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
     LANG: 'en_US.UTF-8',
     PATH: `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
   };

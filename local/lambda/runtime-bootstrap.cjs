@@ -12,7 +12,7 @@
  *                  { type: 'result', requestId, payload }            payload: JSON text
  *                  { type: 'error', requestId, errorType, errorMessage, stackTrace }
  *                  { type: 'uncaught', errorType, errorMessage, stackTrace } (then the process exits)
- *   host -> child  { type: 'invoke', requestId, payload, deadlineMs, invokedFunctionArn }
+ *   host -> child  { type: 'invoke', requestId, payload, deadlineMs, invokedFunctionArn, traceId }
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -126,7 +126,8 @@ function createContext(message, complete) {
 
 function runInvocation(handler, message) {
   currentRequestId = message.requestId;
-  process.env._X_AMZN_TRACE_ID = message.traceId || '';
+  if (message.traceId) process.env._X_AMZN_TRACE_ID = message.traceId;
+  else delete process.env._X_AMZN_TRACE_ID;
   let settled = false;
   const complete = (error, result) => {
     if (settled) return;
@@ -154,6 +155,10 @@ function runInvocation(handler, message) {
   const context = createContext(message, complete);
   let returned;
   try {
+    // Lambda answers a callback-style handler once its event loop is empty
+    // (callbackWaitsForEmptyEventLoop); this shim answers when the callback is called, since a
+    // long-lived process has no "empty" moment to wait for. Handlers that leave work behind still
+    // run it, as a warm Lambda environment eventually would.
     returned = handler(event, context, (error, result) => complete(error, result));
   } catch (error) {
     complete(error);

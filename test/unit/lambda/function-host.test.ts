@@ -126,6 +126,7 @@ describe('function host', () => {
         TZ: ':UTC',
         NODE_OPTIONS: '--max-old-space-size=200',
       });
+      expect(env._X_AMZN_TRACE_ID).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
       expect(env.HOST_ONLY_SECRET).toBeUndefined();
       expect(env.JEST_WORKER_ID).toBeUndefined();
     } finally {
