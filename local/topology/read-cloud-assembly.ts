@@ -26,6 +26,12 @@ export interface ReadCloudAssemblyOptions {
   region?: string;
   /** Account of local ARNs and URLs; default `000000000000` (the account fauxqs puts in its ARNs). */
   accountId?: string;
+  /**
+   * The local SQS endpoint (e.g. fauxqs's `http://127.0.0.1:<port>`): a `Ref`/`QueueUrl` of a queue
+   * then resolves to `<endpoint>/<account>/<name>`, the URL the emulator answers to. Without it,
+   * queue URLs have AWS's shape (`https://sqs.<region>.amazonaws.com/<account>/<name>`).
+   */
+  sqsEndpoint?: string;
   /** Recorded in the topology; default: the stacks' common name prefix lower-cased (`Dev-…` → `dev`), else `local`. */
   environment?: string;
 }
@@ -76,7 +82,7 @@ export function readCloudAssembly(assemblyDir: string, options: ReadCloudAssembl
   const assembly = loadCloudAssembly(assemblyDir);
   const region = options.region ?? assembly.stacks.find((stack) => stack.region)?.region ?? DEFAULT_LOCAL_REGION;
   const accountId = options.accountId ?? DEFAULT_LOCAL_ACCOUNT_ID;
-  const reader = new TopologyReader(assembly, new ResourceModel(assembly.stacks, { region, accountId }));
+  const reader = new TopologyReader(assembly, new ResourceModel(assembly.stacks, { region, accountId, ...(options.sqsEndpoint ? { sqsEndpoint: options.sqsEndpoint } : {}) }));
   return reader.read(options.environment ?? inferEnvironment(assembly.stacks), region, accountId);
 }
 

@@ -40,11 +40,14 @@ export function qualify(stackName: string, logicalId: string): string {
 export interface ResourceModelOptions {
   region: string;
   accountId: string;
+  /** Origin of the local SQS emulator; queue URLs are `<origin>/<account>/<name>` when given. */
+  sqsEndpoint?: string;
 }
 
 export class ResourceModel {
   readonly region: string;
   readonly accountId: string;
+  private readonly sqsEndpoint: string | undefined;
   private readonly stacks: AssemblyStack[];
   private readonly names = new Map<string, string>();
   private readonly conditionCache = new Map<string, boolean>();
@@ -56,6 +59,7 @@ export class ResourceModel {
     this.stacks = stacks;
     this.region = options.region;
     this.accountId = options.accountId;
+    this.sqsEndpoint = options.sqsEndpoint?.replace(/\/+$/, '');
   }
 
   /** Resolves a value from a template of `stack` to plain local JSON. */
@@ -110,6 +114,8 @@ export class ResourceModel {
   }
 
   queueUrl(queueName: string): string {
+    // Emulators such as fauxqs only recognise queue URLs on their own origin.
+    if (this.sqsEndpoint) return `${this.sqsEndpoint}/${this.accountId}/${queueName}`;
     return `https://sqs.${this.region}.${LOCAL_URL_SUFFIX}/${this.accountId}/${queueName}`;
   }
 

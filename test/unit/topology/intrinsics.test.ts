@@ -53,6 +53,14 @@ describe('intrinsic resolution', () => {
     });
   });
 
+  it('resolves queue URLs on the local SQS endpoint when one is given', () => {
+    const dir = writeAssembly([{ name: 'App', template: functionTemplate({ URL: { Ref: 'Q' } }, queue), assets: CODE_ASSET }]);
+
+    const topology = readCloudAssembly(dir, { sqsEndpoint: 'http://127.0.0.1:4566/' });
+
+    expect(topology.functions[0]?.environment.URL).toBe('http://127.0.0.1:4566/000000000000/jobs');
+  });
+
   it('resolves both forms of Fn::Sub, with literal ${!...}, attributes and variables', () => {
     const env = environmentOf(
       {
