@@ -11,8 +11,16 @@ export interface FixtureStack {
   assets?: Record<string, Record<string, string>>;
 }
 
+const written: string[] = [];
+
+/** Removes every assembly written so far. */
+export function removeWrittenAssemblies(): void {
+  for (const directory of written.splice(0)) fs.rmSync(directory, { recursive: true, force: true });
+}
+
 export function writeAssembly(stacks: FixtureStack[]): string {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'topology-fixture-'));
+  written.push(directory);
   const artifacts: Record<string, unknown> = {};
   for (const stack of stacks) {
     const templateFile = `${stack.name}.template.json`;

@@ -1,6 +1,8 @@
 import { readCloudAssembly } from '../../../local/topology';
 import { InvalidResourceError, MissingAssetError, TopologyError, UnresolvableReferenceError, UnsupportedIntrinsicError, UnsupportedResourceError } from '../../../local/topology/errors';
-import { CODE_ASSET, functionTemplate, writeAssembly } from './assembly-builder';
+import { CODE_ASSET, functionTemplate, removeWrittenAssemblies, writeAssembly } from './assembly-builder';
+
+afterAll(removeWrittenAssemblies);
 
 function environmentOf(variables: Record<string, unknown>, resources: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Record<string, string> {
   const dir = writeAssembly([{ name: 'App', template: functionTemplate(variables, resources, extra), assets: CODE_ASSET }]);
