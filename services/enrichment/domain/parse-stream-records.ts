@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { APPOINTMENT_INSERT_EVENT_NAME, validateAppointment, type Appointment } from '../../../contracts';
+import { validateAppointment, type Appointment } from '../../../contracts';
 
 export interface RecordProblem {
   /** `eventID` of the stream record, or its position when it has none. */
@@ -10,7 +10,7 @@ export interface RecordProblem {
 }
 
 /**
- * The batch holds a record that is not an INSERT of a valid appointment. The whole batch fails on
+ * The batch holds a record that does not carry a valid appointment. The whole batch fails on
  * purpose (see parseAppointmentInserts), and the message names every bad record and problem so the
  * pipe's log and DLQ entry say exactly what to fix.
  */
@@ -36,10 +36,11 @@ function parseRecord(record: unknown, index: number): { appointment?: Appointmen
   const sequenceNumber = typeof dynamodb?.SequenceNumber === 'string' ? dynamodb.SequenceNumber : undefined;
   const fail = (...problems: string[]) => ({ problem: { record: eventId, sequenceNumber, problems } });
 
-  if (record.eventName !== APPOINTMENT_INSERT_EVENT_NAME) {
-    // The pipe's filter passes INSERTs only; anything else here means the filter is wrong, and
-    // enriching a MODIFY would notify the patient again.
-    return fail(`eventName is ${JSON.stringify(record.eventName ?? null)}, only ${APPOINTMENT_INSERT_EVENT_NAME} records may reach the enrichment (check the pipe filter)`);
+  // Which events are notified is the pipe filter's decision alone (INSERT today; a variant may admit
+  // a MODIFY that resets an appointment to pending): whatever passes it with a new image is
+  // enriched. A REMOVE has no image to notify about.
+  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') {
+    return fail(`eventName is ${JSON.stringify(record.eventName ?? null)}: only INSERT or MODIFY records carry an appointment to notify (check the pipe filter)`);
   }
   if (!dynamodb || !isObject(dynamodb.NewImage)) {
     return fail('dynamodb.NewImage is missing: the table stream must use the NEW_IMAGE or NEW_AND_OLD_IMAGES view type');
@@ -55,7 +56,8 @@ function parseRecord(record: unknown, index: number): { appointment?: Appointmen
 }
 
 /**
- * Turns the pipe's batch of DynamoDB stream records into appointments, in input order.
+ * Turns the pipe's batch of DynamoDB stream records (those its filter passed) into appointments,
+ * in input order.
  *
  * Any invalid record fails the whole batch with InvalidStreamRecordError (rather than dropping
  * it, or returning fewer results than records, which would misalign the pipe's output): the pipe

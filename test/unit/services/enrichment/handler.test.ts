@@ -120,12 +120,21 @@ describe('enrichment handler', () => {
   });
 
   it.each([
-    ['a MODIFY record', () => streamRecord(appointment(), 'MODIFY'), 'eventName is "MODIFY", only INSERT records may reach the enrichment'],
+    ['a REMOVE record', () => streamRecord(appointment(), 'REMOVE'), 'eventName is "REMOVE": only INSERT or MODIFY records carry an appointment to notify'],
     ['a record without NewImage', () => ({ ...streamRecord(appointment()), dynamodb: { SequenceNumber: '42' } }), 'dynamodb.NewImage is missing'],
     ['a NewImage that is not typed attributes', () => ({ ...streamRecord(appointment()), dynamodb: { SequenceNumber: '42', NewImage: { id: { Q: 1 } } } }), 'NewImage'],
     ['a string instead of a record', () => 'INSERT', 'record #0 (SequenceNumber unknown): is not a stream record object'],
   ])('rejects %s', async (_case, makeRecord, message) => {
     await expect(handler([makeRecord()], lambdaContext())).rejects.toThrow(message);
+  });
+
+  it('enriches a MODIFY the pipe filter let through: the filter alone decides what is notified', async () => {
+    const rescheduled = appointment({ email: 'a@example.com' });
+    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [contactItem('a@example.com', 'email')] } });
+
+    const [enriched] = await handler([streamRecord(rescheduled, 'MODIFY')], lambdaContext());
+
+    expect(enriched).toEqual({ ...rescheduled, preferredMethod: 'email' });
   });
 
   it('rejects an input that is not an array', async () => {
