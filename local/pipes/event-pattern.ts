@@ -1,0 +1,106 @@
+/**
+ * The EventBridge content-filter engine the local Pipes runner applies to source records, and the
+ * contract/infra tests apply to the synthesized FilterCriteria.
+ *
+ * Semantics follow the EventBridge documentation ("Creating event patterns", "Comparison operators",
+ * the Pipes "Event filtering" page) and, where the documentation is silent, event-ruler, the library
+ * EventBridge matches with. The choices a reader might not expect:
+ * - Numbers are compared by value: 300, 300.0 and 3.0e2 are equal (event-ruler adds a numeric-equality
+ *   matcher for every number in a pattern; older documentation says numbers compare as text).
+ * - `anything-but` and `numeric` never match a missing field; `anything-but` matches null.
+ * - `exists: true` matches a field whose value is null; a field holding an object or an empty array
+ *   does not "exist" as a leaf, so `exists: false` matches it.
+ * - `exists: false` inside arrays requires the field to be absent from every element.
+ * - Arrays in the event match when any element matches; fields under one pattern object must be
+ *   matched within the same array element (event-ruler's array consistency).
+ * - A pattern string that is an IP address matches the same address written differently.
+ * - `numeric` only applies to JSON numbers: DynamoDB stream numbers (`{"N": "12"}`) are strings, so
+ *   a numeric filter on them never matches, exactly as in AWS.
+ */
+import { InvalidEventError, InvalidEventPatternError } from './event-pattern/errors';
+import { compileNode, NodeTest } from './event-pattern/compile-pattern';
+import { describe, isPlainObject, PatternDialect } from './event-pattern/leaf-matchers';
+
+export { InvalidEventError, InvalidEventPatternError };
+export type { PatternDialect };
+
+/** The Pipes API (and Lambda event-source mappings) refuse Filter.Pattern longer than this. */
+export const MAX_PATTERN_LENGTH = 4096;
+
+export interface EventPatternOptions {
+  /**
+   * `pipes` additionally refuses the operators EventBridge Pipes does not support (`wildcard` and
+   * the `anything-but` prefix/suffix/equals-ignore-case/wildcard forms). Default `event-bus`.
+   */
+  readonly dialect?: PatternDialect;
+}
+
+export interface CompiledEventPattern {
+  /** The pattern as canonical JSON text. */
+  readonly source: string;
+  /** Whether `event` (a parsed object or JSON text of one) matches the pattern. */
+  matches(event: unknown): boolean;
+}
+
+/** Compiles a pattern (object or JSON text) once into closures; throws InvalidEventPatternError. */
+export function compileEventPattern(pattern: unknown, options: EventPatternOptions = {}): CompiledEventPattern {
+  const { value, source } = readPattern(pattern);
+  if (!isPlainObject(value)) throw new InvalidEventPatternError(`A pattern must be a JSON object, got ${describe(value)}`, '');
+  const root: NodeTest = compileNode(value, '', [], options.dialect ?? 'event-bus', false);
+  return {
+    source,
+    matches(event: unknown): boolean {
+      const parsed = readEvent(event);
+      return root(parsed, parsed);
+    },
+  };
+}
+
+/** Throws InvalidEventPatternError saying what is wrong and where, as AWS would refuse the pattern. */
+export function validateEventPattern(pattern: unknown, options: EventPatternOptions = {}): void {
+  compileEventPattern(pattern, options);
+}
+
+/** One-off match; compile once with compileEventPattern when matching many events. */
+export function matchesEventPattern(pattern: unknown, event: unknown, options: EventPatternOptions = {}): boolean {
+  return compileEventPattern(pattern, options).matches(event);
+}
+
+function readPattern(pattern: unknown): { value: unknown; source: string } {
+  if (typeof pattern === 'string') {
+    if (pattern.length > MAX_PATTERN_LENGTH) {
+      throw new InvalidEventPatternError(`A pattern may be at most ${MAX_PATTERN_LENGTH} characters, got ${pattern.length}`, '');
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(pattern);
+    } catch (error) {
+      throw new InvalidEventPatternError(`A pattern must be valid JSON (${(error as Error).message})`, '');
+    }
+    return { value, source: JSON.stringify(value) };
+  }
+  let source: string | undefined;
+  try {
+    source = JSON.stringify(pattern);
+  } catch (error) {
+    throw new InvalidEventPatternError(`A pattern must be representable as JSON (${(error as Error).message})`, '');
+  }
+  if (source === undefined) throw new InvalidEventPatternError(`A pattern must be a JSON object, got ${describe(pattern)}`, '');
+  if (source.length > MAX_PATTERN_LENGTH) {
+    throw new InvalidEventPatternError(`A pattern may be at most ${MAX_PATTERN_LENGTH} characters as JSON, got ${source.length}`, '');
+  }
+  return { value: pattern, source };
+}
+
+function readEvent(event: unknown): Record<string, unknown> {
+  let value = event;
+  if (typeof event === 'string') {
+    try {
+      value = JSON.parse(event);
+    } catch (error) {
+      throw new InvalidEventError(`The event is not valid JSON (${(error as Error).message})`);
+    }
+  }
+  if (!isPlainObject(value)) throw new InvalidEventError(`The event must be a JSON object, got ${describe(value)}`);
+  return value;
+}
