@@ -1004,7 +1004,7 @@ function takeBatch(lane: Lane, batchSize: number): BufferedRecord[] {
 }
 
 /** FNV-1a: a stable lane per item key, so one item's records always share a lane. */
-function laneIndex(partitionKey: string, lanes: number): number {
+export function laneIndex(partitionKey: string, lanes: number): number {
   if (lanes <= 1) return 0;
   let hash = 0x811c9dc5;
   for (let i = 0; i < partitionKey.length; i += 1) {
