@@ -1,4 +1,4 @@
-import { InMemoryCheckpointStore, type PipeCheckpoints } from '../../../local/pipes/checkpoint-store';
+import { InMemoryCheckpointStore, type CheckpointStore, type PipeCheckpoints } from '../../../local/pipes/checkpoint-store';
 import { PipeConfigurationError } from '../../../local/pipes/errors';
 import { laneIndex, startPipeRunner, type PipeRunner, type PipeRunnerOptions } from '../../../local/pipes/pipe-runner';
 import { partitionKeyOf } from '../../../local/pipes/stream-record';
@@ -56,7 +56,7 @@ function setUp(overrides: Overrides = {}, stream = new FakeDynamoDbStream().addS
 
 const ids = (bodies: string[]): string[] => bodies.map((body) => (JSON.parse(body) as { dynamodb: { Keys: { id: { S: string } } } }).dynamodb.Keys.id.S);
 const recordIds = (payload: unknown): string[] => (payload as Array<{ dynamodb: { Keys: { id: { S: string } } } }>).map((r) => r.dynamodb.Keys.id.S);
-const stored = async (store: InMemoryCheckpointStore): Promise<PipeCheckpoints | undefined> => store.load();
+const stored = async (store: CheckpointStore): Promise<PipeCheckpoints | undefined> => store.load();
 
 describe('pipe runner: source, batching and target', () => {
   it('sends each record to the SQS target in stream order, in SendMessageBatch calls of at most BatchSize', async () => {
