@@ -1,0 +1,89 @@
+/**
+ * The validation specification, as data: patterns EventBridge refuses with
+ * InvalidEventPatternException, the path our error names, and a fragment of the message.
+ */
+export interface InvalidCase {
+  readonly name: string;
+  readonly pattern: unknown;
+  /** Dotted path in the pattern ('' for the pattern itself). */
+  readonly path: string;
+  readonly message: string;
+}
+
+export const invalidStructureCases: readonly InvalidCase[] = [
+  { name: 'a leaf that is a bare string instead of an array', pattern: '{"eventName":"INSERT"}', path: 'eventName', message: '"eventName" must be an object or an array' },
+  { name: 'a leaf that is a number', pattern: { detail: { count: 5 } }, path: 'detail.count', message: 'must be an object or an array' },
+  { name: 'a leaf that is null', pattern: { detail: { value: null } }, path: 'detail.value', message: 'got null' },
+  { name: 'an empty pattern', pattern: {}, path: '', message: 'Empty objects are not allowed' },
+  { name: 'an empty nested object', pattern: { detail: {} }, path: 'detail', message: 'Empty objects are not allowed' },
+  { name: 'an empty value array', pattern: { source: [] }, path: 'source', message: 'Empty arrays are not allowed' },
+  { name: 'a nested array as a match value', pattern: { source: [['aws.ec2']] }, path: 'source', message: 'got an array' },
+  { name: 'a pattern that is a JSON array', pattern: '[{"source":["x"]}]', path: '', message: 'A pattern must be a JSON object' },
+  { name: 'a pattern that is not JSON', pattern: '{"source": [', path: '', message: 'must be valid JSON' },
+  { name: 'a pattern that is a number', pattern: 42, path: '', message: 'A pattern must be a JSON object' },
+  { name: 'a pattern longer than 4096 characters', pattern: JSON.stringify({ source: ['x'.repeat(4100)] }), path: '', message: 'at most 4096 characters' },
+  { name: 'a non-finite number', pattern: { n: [Number.NaN] }, path: 'n', message: 'finite numbers' },
+  { name: 'an undefined value in an object pattern', pattern: { source: undefined }, path: 'source', message: 'must be an object or an array' },
+];
+
+export const invalidOperatorCases: readonly InvalidCase[] = [
+  { name: 'an unknown operator', pattern: { source: [{ contains: 'ec2' }] }, path: 'source', message: 'Unrecognized operator "contains"' },
+  { name: 'an operator object with two operators', pattern: { source: [{ prefix: 'a', suffix: 'b' }] }, path: 'source', message: 'exactly one operator' },
+  { name: 'an empty operator object', pattern: { source: [{}] }, path: 'source', message: 'exactly one operator' },
+  { name: 'prefix with a number', pattern: { source: [{ prefix: 5 }] }, path: 'source', message: '"prefix" needs a string' },
+  { name: 'prefix object with another key', pattern: { source: [{ prefix: { 'ignore-case': 'a' } }] }, path: 'source', message: '"prefix" takes a string or {"equals-ignore-case": string}' },
+  { name: 'suffix with a list', pattern: { source: [{ suffix: ['.png'] }] }, path: 'source', message: '"suffix" needs a string' },
+  { name: 'equals-ignore-case with a number', pattern: { name: [{ 'equals-ignore-case': 1 }] }, path: 'name', message: '"equals-ignore-case" needs a string' },
+  { name: 'wildcard with consecutive wildcards', pattern: { key: [{ wildcard: 'a**b' }] }, path: 'key', message: 'consecutive wildcard characters' },
+  { name: 'wildcard escaping an ordinary character', pattern: { key: [{ wildcard: 'a\\b' }] }, path: 'key', message: 'invalid escape' },
+  { name: 'wildcard with a trailing backslash', pattern: { key: [{ wildcard: 'a\\' }] }, path: 'key', message: 'invalid escape' },
+  { name: 'wildcard with a number', pattern: { key: [{ wildcard: 1 }] }, path: 'key', message: '"wildcard" needs a string' },
+  { name: 'exists with a string', pattern: { key: [{ exists: 'true' }] }, path: 'key', message: '"exists" needs true or false' },
+  { name: 'numeric with a bare operator', pattern: { detail: { price: [{ numeric: '>' }] } }, path: 'detail.price', message: '"numeric" needs an array of operator/value pairs' },
+  { name: 'numeric with an odd number of terms', pattern: { price: [{ numeric: ['>', 0, '<'] }] }, path: 'price', message: '"numeric" needs an array of operator/value pairs' },
+  { name: 'numeric with a string value', pattern: { price: [{ numeric: ['>', '10'] }] }, path: 'price', message: 'must be a number' },
+  { name: 'numeric with an unknown operator', pattern: { price: [{ numeric: ['!=', 10] }] }, path: 'price', message: 'Unrecognized "numeric" operator "!="' },
+  { name: 'numeric range starting with an upper bound', pattern: { price: [{ numeric: ['<', 10, '>', 0] }] }, path: 'price', message: 'must start with ">" or ">="' },
+  { name: 'numeric range ending with a lower bound', pattern: { price: [{ numeric: ['>', 0, '>=', 10] }] }, path: 'price', message: 'must end with "<" or "<="' },
+  { name: 'numeric "=" inside a range', pattern: { price: [{ numeric: ['=', 1, '<', 10] }] }, path: 'price', message: 'must start with ">" or ">="' },
+  { name: 'numeric range whose bounds are reversed', pattern: { price: [{ numeric: ['>', 10, '<', 5] }] }, path: 'price', message: 'must be less than its upper bound' },
+  { name: 'numeric value above 5e9', pattern: { price: [{ numeric: ['<', 5000000001] }] }, path: 'price', message: 'outside -5e9..5e9' },
+  { name: 'numeric value below -5e9', pattern: { price: [{ numeric: ['>', -6e9] }] }, path: 'price', message: 'outside -5e9..5e9' },
+  { name: 'numeric value with seven decimals', pattern: { price: [{ numeric: ['=', 1.0000001] }] }, path: 'price', message: 'more than 6 decimal places' },
+  { name: 'numeric with too many terms', pattern: { price: [{ numeric: ['>', 0, '<', 5, '<', 6] }] }, path: 'price', message: 'needs an array of operator/value pairs' },
+  { name: 'cidr without a prefix length', pattern: { ip: [{ cidr: '10.0.0.0' }] }, path: 'ip', message: 'needs one "/"' },
+  { name: 'cidr with a non-numeric prefix length', pattern: { ip: [{ cidr: '10.0.0.0/x' }] }, path: 'ip', message: 'must be a non-negative integer' },
+  { name: 'cidr with an IPv4 prefix length of 33', pattern: { ip: [{ cidr: '10.0.0.0/33' }] }, path: 'ip', message: 'at most 31' },
+  { name: 'cidr with an IPv6 prefix length of 129', pattern: { ip: [{ cidr: '2001:db8::/129' }] }, path: 'ip', message: 'at most 127' },
+  { name: 'cidr with an invalid address', pattern: { ip: [{ cidr: '300.0.0.0/8' }] }, path: 'ip', message: 'needs an IPv4 or IPv6 address' },
+  { name: 'cidr with a hostname', pattern: { ip: [{ cidr: 'example.com/8' }] }, path: 'ip', message: 'needs an IPv4 or IPv6 address' },
+  { name: 'anything-but with null', pattern: { s: [{ 'anything-but': null }] }, path: 's', message: '"anything-but" needs a string, a number, a list' },
+  { name: 'anything-but with a boolean', pattern: { s: [{ 'anything-but': true }] }, path: 's', message: '"anything-but" needs a string, a number, a list' },
+  { name: 'anything-but with a mixed list', pattern: { s: [{ 'anything-but': ['a', 1] }] }, path: 's', message: 'all strings or all numbers' },
+  { name: 'anything-but with an empty list', pattern: { s: [{ 'anything-but': [] }] }, path: 's', message: 'at least one value' },
+  { name: 'anything-but with a number out of range', pattern: { s: [{ 'anything-but': 1e10 }] }, path: 's', message: 'outside -5e9..5e9' },
+  { name: 'anything-but with an unsupported operator', pattern: { s: [{ 'anything-but': { numeric: ['>', 1] } }] }, path: 's', message: 'takes exactly one of "prefix", "suffix"' },
+  { name: 'anything-but prefix with an empty string', pattern: { s: [{ 'anything-but': { prefix: '' } }] }, path: 's', message: 'must not be an empty string' },
+  { name: 'anything-but suffix with a number', pattern: { s: [{ 'anything-but': { suffix: 5 } }] }, path: 's', message: 'needs a string or a list of strings' },
+  { name: 'anything-but wildcard with consecutive wildcards', pattern: { s: [{ 'anything-but': { wildcard: '**' } }] }, path: 's', message: 'consecutive wildcard characters' },
+  { name: 'anything-but object with two operators', pattern: { s: [{ 'anything-but': { prefix: 'a', suffix: 'b' } }] }, path: 's', message: 'takes exactly one of' },
+];
+
+export const invalidOrCases: readonly InvalidCase[] = [
+  { name: '$or with a single alternative', pattern: { $or: [{ a: ['1'] }] }, path: '$or', message: 'at least two alternatives' },
+  { name: '$or with no alternatives', pattern: { $or: [] }, path: '$or', message: 'at least two alternatives' },
+  { name: '$or that is an object', pattern: { $or: { a: ['1'] } }, path: '$or', message: '"$or" needs an array' },
+  { name: '$or alternative that is not an object', pattern: { detail: { $or: [{ a: ['1'] }, ['b']] } }, path: 'detail.$or[1]', message: 'must be a pattern object' },
+  { name: '$or alternative that is empty', pattern: { $or: [{ a: ['1'] }, {}] }, path: '$or[1]', message: 'Empty objects are not allowed' },
+  { name: 'an operator name used as a field inside $or', pattern: { $or: [{ numeric: [123] }, { prefix: ['abc'] }] }, path: '$or[0].numeric', message: 'reserved operator name' },
+  { name: 'an invalid operator inside an $or alternative names its path', pattern: { detail: { $or: [{ price: [{ numeric: ['>'] }] }, { state: ['x'] }] } }, path: 'detail.$or[0].price', message: '"numeric" needs an array' },
+];
+
+/** Operators the Pipes comparison-operator table marks as not supported by pipes. */
+export const pipesUnsupportedCases: readonly InvalidCase[] = [
+  { name: 'wildcard', pattern: { key: [{ wildcard: 'dir/*.png' }] }, path: 'key', message: 'not supported in EventBridge Pipes' },
+  { name: 'anything-but prefix', pattern: { Region: [{ 'anything-but': { prefix: 'us-' } }] }, path: 'Region', message: 'not supported in EventBridge Pipes' },
+  { name: 'anything-but suffix', pattern: { FileName: [{ 'anything-but': { suffix: '.png' } }] }, path: 'FileName', message: 'not supported in EventBridge Pipes' },
+  { name: 'anything-but equals-ignore-case', pattern: { state: [{ 'anything-but': { 'equals-ignore-case': 'x' } }] }, path: 'state', message: 'not supported in EventBridge Pipes' },
+  { name: 'anything-but wildcard', pattern: { FilePath: [{ 'anything-but': { wildcard: '*/lib/*' } }] }, path: 'FilePath', message: 'not supported in EventBridge Pipes' },
+];

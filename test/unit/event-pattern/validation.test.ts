@@ -1,0 +1,118 @@
+import { compileEventPattern, InvalidEventPatternError, validateEventPattern } from '../../../local/pipes/event-pattern';
+import { InvalidCase, invalidOperatorCases, invalidOrCases, invalidStructureCases, pipesUnsupportedCases } from './invalid-cases';
+
+function thrownBy(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+const tables: Array<[string, readonly InvalidCase[]]> = [
+  ['structure', invalidStructureCases],
+  ['operators', invalidOperatorCases],
+  ['$or', invalidOrCases],
+];
+
+describe.each(tables)('invalid patterns are refused: %s', (_title, cases) => {
+  it.each(cases)('$name', ({ pattern, path, message }) => {
+    // Arrange
+    const validate = (): void => validateEventPattern(pattern);
+
+    // Act
+    const error = thrownBy(validate);
+
+    // Assert
+    expect(error).toBeInstanceOf(InvalidEventPatternError);
+    const invalid = error as InvalidEventPatternError;
+    expect(invalid.code).toBe('InvalidEventPattern');
+    expect(invalid.path).toBe(path);
+    expect(invalid.message).toContain(message);
+    expect(invalid.message).toMatch(path === '' ? / at the pattern root$/ : new RegExp(` at ${path.replace(/[$[\].]/g, '\\$&')}$`));
+  });
+});
+
+describe('Pipes filters refuse the operators EventBridge Pipes does not support', () => {
+  it.each(pipesUnsupportedCases)('$name', ({ pattern, path, message }) => {
+    // Arrange
+    const forPipes = (): void => validateEventPattern(pattern, { dialect: 'pipes' });
+
+    // Act
+    const error = thrownBy(forPipes);
+
+    // Assert
+    expect(error).toBeInstanceOf(InvalidEventPatternError);
+    expect((error as InvalidEventPatternError).path).toBe(path);
+    expect((error as InvalidEventPatternError).message).toContain(message);
+    expect(() => validateEventPattern(pattern)).not.toThrow();
+  });
+
+  it('accepts the operators Pipes supports', () => {
+    // Arrange
+    const pattern = {
+      eventName: ['INSERT'],
+      dynamodb: { NewImage: {
+        clinic: { S: [{ prefix: { 'equals-ignore-case': 'lee' } }] },
+        dentist: { S: [{ suffix: 'Jones' }, { 'equals-ignore-case': 'dr smith' }] },
+        status: { S: [{ 'anything-but': ['cancelled'] }] },
+        notes: { S: [{ exists: false }] },
+      } },
+      $or: [{ awsRegion: ['eu-west-2'] }, { awsRegion: [{ prefix: 'eu-' }] }],
+    };
+
+    // Act
+    const validate = (): void => validateEventPattern(pattern, { dialect: 'pipes' });
+
+    // Assert
+    expect(validate).not.toThrow();
+  });
+});
+
+describe('the message reads as what is wrong and where', () => {
+  it('names the operator and the dotted path, as the brief example does', () => {
+    // Arrange
+    const pattern = { detail: { price: [{ numeric: '>' }] } };
+
+    // Act
+    const error = thrownBy(() => compileEventPattern(pattern)) as InvalidEventPatternError;
+
+    // Assert
+    expect(error.message).toMatch(/^"numeric" needs an array of operator\/value pairs.* at detail\.price$/);
+    expect(error.problem).toMatch(/^"numeric" needs an array/);
+    expect(error.name).toBe('InvalidEventPatternError');
+  });
+
+  it('is an Error that callers can catch generically', () => {
+    // Arrange
+    const pattern = '{"eventName":"INSERT"}';
+
+    // Act
+    const error = thrownBy(() => validateEventPattern(pattern));
+
+    // Assert
+    expect(error).toBeInstanceOf(Error);
+  });
+});
+
+describe('valid patterns validate', () => {
+  const valid: Array<[string, unknown]> = [
+    ['the pipe INSERT filter', '{"eventName":["INSERT"]}'],
+    ['a numeric range at the limits', { n: [{ numeric: ['>=', -5e9, '<=', 5e9] }] }],
+    ['six decimal places', { n: [{ numeric: ['=', 0.000001] }] }],
+    ['cidr /31 and /0', { a: [{ cidr: '10.0.0.0/31' }], b: [{ cidr: '::/0' }] }],
+    ['a field named "$or"-like but different', { '$or-not': ['x'] }],
+    ['operator names as ordinary field names outside $or', { numeric: ['x'], prefix: [1] }],
+    ['escaped wildcard characters', { k: [{ wildcard: 'a\\*b\\\\c*' }] }],
+    ['exactly 4096 characters of pattern text', JSON.stringify({ s: ['x'.repeat(4096 - '{"s":[""]}'.length)] })],
+  ];
+
+  it.each(valid)('%s', (_name, pattern) => {
+    // Arrange
+    const validate = (): void => validateEventPattern(pattern);
+
+    // Act / Assert
+    expect(validate).not.toThrow();
+  });
+});
