@@ -910,6 +910,9 @@ class DynamoDbStreamPipeRunner implements PipeRunner {
   }
 
   private scheduleSave(): void {
+    // A call that outlived stop() (past the grace period) must not write after the runner said it stopped;
+    // its records are redelivered after a restart instead (at least once).
+    if (this.state === 'stopped') return;
     if (this.saving) {
       this.saveAgain = true;
       return;
