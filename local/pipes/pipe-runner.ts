@@ -254,7 +254,7 @@ class DynamoDbStreamPipeRunner implements PipeRunner {
     // Patterns are compiled once; a pattern Pipes would reject fails the start, as CreatePipe would.
     this.filters = pipe.filterPatterns.map((pattern, index) => {
       try {
-        return compileEventPattern(pattern);
+        return compileEventPattern(pattern, { dialect: 'pipes' });
       } catch (error) {
         throw new PipeConfigurationError(pipe.name, `filterPatterns[${index}]`, (error as Error).message);
       }

@@ -1,0 +1,221 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { startApiServer, type RunningApiServer } from '../api';
+import { startEmulators, type EmulatorPorts, type RunningEmulators } from '../emulators';
+import { startSqsEventSource, type RunningSqsEventSource } from '../event-sources';
+import { createFunctionHost, type FunctionHost, type InvokeResult } from '../lambda';
+import { provisionResources, type ProvisionedResources } from '../provision/provision-resources';
+import { readCloudAssembly, synthesizeAssembly, type DeploymentStage, type Topology, type TopologyWithWarnings } from '../topology';
+import { createBookingProgress, type BookingProgress } from './booking-progress';
+import { deadLetterQueuesOf } from './dead-letter-queues';
+import { observeApiResponse, observeFunctionLog, observeSqsOutcome, type SqsMessageIndex } from './progress-observers';
+import { startPipeRunners, type RunningPipes } from './pipe-wiring';
+import type { RuntimeState } from './runtime-state';
+import type { PipeRunnerEvent } from '../pipes/pipe-runner-events';
+
+export interface LocalRuntimeOptions {
+  /** Which environment of the CDK app to synthesize (default `dev`). Ignored with `assemblyDir`. */
+  stage?: DeploymentStage;
+  /** Run an already-synthesized cloud assembly instead of synthesizing the app. */
+  assemblyDir?: string;
+  /** Keep emulator state here across restarts (where the emulator supports it). */
+  dataDir?: string;
+  ports?: EmulatorPorts & { api?: number };
+  /** Progress and notices for a person; silent when absent. */
+  write?: (line: string) => void;
+  /** Every function log line (Powertools JSON), with the function's short name. */
+  onFunctionLog?: (functionName: string, line: string) => void;
+  /** Pipe runner poll interval and retry backoff; tests shorten them. */
+  pipe?: { pollIntervalMs?: number; retryBaseDelayMs?: number; retryMaxDelayMs?: number };
+  /** Concurrent execution environments per function (Lambda scales out; a laptop has 2 cores). */
+  maxEnvironmentsPerFunction?: number;
+  /** Long-poll wait of the SQS event sources (20 s like Lambda's pollers; tests may shorten it). */
+  sqsWaitTimeSeconds?: number;
+}
+
+export interface LocalRuntime {
+  stage: string;
+  assemblyDir: string;
+  topology: TopologyWithWarnings;
+  emulators: RunningEmulators;
+  provisioned: ProvisionedResources;
+  functions: FunctionHost;
+  progress: BookingProgress;
+  /** The booking API's invoke URL, with the stage, e.g. `http://127.0.0.1:4010/dev/`. */
+  apiUrl: string;
+  emailViewerUrl: string;
+  smsOutboxUrl: string;
+  /** Milliseconds from the call to a ready runtime. */
+  startupMs: number;
+  clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
+  /** What other local tools (the DLQ tool) need to reach this runtime. */
+  state(): RuntimeState;
+  /** Every pipe runner event (progress, retries, dead-letters); returns the unsubscribe function. */
+  onPipeEvent(listener: (event: PipeRunnerEvent) => void): () => void;
+  /** Resolves when the pipes and event sources have nothing in flight. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the deployable system on this machine: synthesizes the CDK app (or reads a given cloud
+ * assembly), starts the emulators, creates the template's tables and queues in them, and runs the
+ * template's functions, API, pipe and event-source mappings against them. Nothing here knows the
+ * product: every name, setting, filter and wiring comes from the assembly.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const startedAt = Date.now();
+  const write = options.write ?? (() => undefined);
+  const stage = options.stage ?? 'dev';
+  const assemblyDir = options.assemblyDir ?? (await synthesizeAssembly({ stage }));
+  // Read once for the region the emulators must use, then again with the queue endpoint, so any
+  // queue URL in a function's environment is one the emulator answers to.
+  const { region: assemblyRegion } = readCloudAssembly(assemblyDir, { environment: stage });
+  const emulators = await startEmulators({
+    region: assemblyRegion,
+    ...(options.ports ? { ports: options.ports } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
+  const cleanups: Array<() => Promise<void>> = [() => emulators.stopAll()];
+  const stopAll = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => errors.push(error));
+    cleanups.length = 0;
+    if (errors.length > 0) throw new AggregateError(errors, 'stopping the local runtime failed');
+  };
+
+  try {
+    const topology = readCloudAssembly(assemblyDir, { environment: stage, sqsEndpoint: emulators.fauxqs.endpoint });
+    // Resource types the runtime has no emulator for (IAM, alarms, log groups) are named by type only.
+    for (const warning of topology.warnings) write(`note: ${warning.replace(/^(not emulated locally: AWS::[\w:]+ \(\d+\)):.*$/, '$1')}`);
+    const env = emulators.environment;
+    const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
+    const region = topology.region;
+    const dynamodb = new DynamoDBClient({ region, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, credentials });
+    const streams = new DynamoDBStreamsClient({ region, endpoint: env.AWS_ENDPOINT_URL_DYNAMODB, credentials });
+    const sqs = new SQSClient({ region, endpoint: env.AWS_ENDPOINT_URL_SQS, credentials });
+    // Topics live in fauxqs; the functions' SNS endpoint is the SMS sink.
+    const sns = new SNSClient({ region, endpoint: emulators.fauxqs.endpoint, credentials });
+    cleanups.push(async () => [dynamodb, streams, sqs, sns].forEach((client) => client.destroy()));
+
+    const provisioned = await provisionResources(topology, { dynamodb, sqs, sns });
+    const progress = createBookingProgress({ write });
+    const functionName = shortFunctionNames(topology);
+    const functions = createFunctionHost({
+      functions: topology.functions,
+      environmentOverrides: env,
+      ...(options.maxEnvironmentsPerFunction ? { maxEnvironmentsPerFunction: options.maxEnvironmentsPerFunction } : {}),
+      onLog: (functionId, line) => {
+        observeFunctionLog(progress, line);
+        options.onFunctionLog?.(functionName(functionId), line);
+      },
+    });
+    cleanups.push(() => functions.stop());
+
+    const apis: RunningApiServer[] = [];
+    for (const [index, api] of topology.restApis.entries()) {
+      const server = await startApiServer({
+        api,
+        accountId: topology.accountId,
+        port: index === 0 ? (options.ports?.api ?? 0) : 0,
+        invoke: async (functionId, event) => {
+          const result = await functions.invoke(functionId, event);
+          observeApiResponse(progress, event, result);
+          return result;
+        },
+      });
+      apis.push(server);
+      cleanups.push(() => server.stop());
+    }
+    if (apis.length === 0) throw new Error(`the cloud assembly ${assemblyDir} defines no REST API to serve`);
+
+    const messages: SqsMessageIndex = new Map();
+    const eventSources: RunningSqsEventSource[] = [];
+    for (const mapping of topology.sqsEventSourceMappings) {
+      const queue = provisioned.queues[mapping.queueId];
+      const spec = topology.queues.find((candidate) => candidate.id === mapping.queueId);
+      if (!queue || !spec) throw new Error(`event source ${mapping.id} reads queue ${mapping.queueId}, which the assembly does not define`);
+      const source = startSqsEventSource({
+        mapping,
+        queueUrl: queue.queueUrl,
+        queueArn: queue.queueArn,
+        sqs,
+        ...(options.sqsWaitTimeSeconds !== undefined ? { waitTimeSeconds: options.sqsWaitTimeSeconds } : {}),
+        invoke: async (event): Promise<InvokeResult> => {
+          indexSqsEvent(messages, event);
+          return functions.invoke(mapping.functionId, event);
+        },
+        onEvent: (event) => observeSqsOutcome(progress, messages, event, spec.redrivePolicy?.maxReceiveCount),
+      });
+      eventSources.push(source);
+      cleanups.push(() => source.stop());
+    }
+
+    const pipes: RunningPipes = startPipeRunners({ topology, provisioned, streams, sqs, functions, progress, write, ...(options.pipe ? { pipe: options.pipe } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+    cleanups.push(() => pipes.stop());
+
+    const apiUrl = apis[0].url;
+    const runtime: LocalRuntime = {
+      stage,
+      assemblyDir,
+      topology,
+      emulators,
+      provisioned,
+      functions,
+      progress,
+      apiUrl,
+      emailViewerUrl: emulators.ses.viewerUrl,
+      smsOutboxUrl: emulators.sms.viewerUrl,
+      startupMs: Date.now() - startedAt,
+      clients: { dynamodb, sqs },
+      state: () => ({
+        pid: process.pid,
+        startedAt: new Date(startedAt).toISOString(),
+        stage,
+        region,
+        apiUrl,
+        emailViewerUrl: emulators.ses.viewerUrl,
+        smsOutboxUrl: emulators.sms.viewerUrl,
+        endpoints: { dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB, sqs: env.AWS_ENDPOINT_URL_SQS, sesv2: env.AWS_ENDPOINT_URL_SESV2, sns: env.AWS_ENDPOINT_URL_SNS },
+        deadLetterQueues: deadLetterQueuesOf(topology, provisioned),
+      }),
+      onPipeEvent: (listener) => pipes.onEvent(listener),
+      idle: async () => {
+        await pipes.idle();
+        await Promise.all(eventSources.map((source) => source.idle()));
+      },
+      stop: stopAll,
+    };
+    return runtime;
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Remembers which booking each SQS message carries, so outcomes can name the booking. */
+function indexSqsEvent(messages: SqsMessageIndex, event: unknown): void {
+  const records = (event as { Records?: Array<{ messageId?: string; body?: string; attributes?: { ApproximateReceiveCount?: string } }> }).Records ?? [];
+  for (const record of records) {
+    if (!record.messageId) continue;
+    let appointmentId: string | undefined;
+    try {
+      const body = JSON.parse(record.body ?? '') as { id?: unknown };
+      if (typeof body.id === 'string') appointmentId = body.id;
+    } catch {
+      // An unparseable body names no booking; the notifier reports it as invalid.
+    }
+    messages.set(record.messageId, { appointmentId, receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? '1') });
+    if (messages.size > 10_000) messages.delete(messages.keys().next().value as string);
+  }
+}
+
+/** `Dev-Stateless/NotifierFunctionAF3DBB87` → `notifier`: what a person reads in log prefixes. */
+function shortFunctionNames(topology: Topology): (functionId: string) => string {
+  const names = new Map(
+    topology.functions.map((fn) => [fn.id, (fn.environment.POWERTOOLS_SERVICE_NAME ?? fn.functionName).toLowerCase()]),
+  );
+  return (functionId) => names.get(functionId) ?? functionId;
+}

@@ -1,0 +1,153 @@
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { FunctionHost } from '../lambda';
+import { FileCheckpointStore, startPipeRunner, type PipeRunner } from '../pipes';
+import type { PipeRunnerEvent, RecordReference } from '../pipes/pipe-runner-events';
+import type { ProvisionedResources } from '../provision/provision-resources';
+import type { Topology } from '../topology';
+import type { BookingProgress } from './booking-progress';
+
+export interface PipeTimings {
+  pollIntervalMs?: number;
+  retryBaseDelayMs?: number;
+  retryMaxDelayMs?: number;
+}
+
+export interface StartPipesOptions {
+  topology: Topology;
+  provisioned: ProvisionedResources;
+  streams: DynamoDBStreamsClient;
+  sqs: SQSClient;
+  functions: FunctionHost;
+  progress: BookingProgress;
+  write: (line: string) => void;
+  pipe?: PipeTimings;
+  /** Checkpoints are kept here (so a restart resumes where it stopped); in memory otherwise. */
+  dataDir?: string;
+}
+
+export interface RunningPipes {
+  runners: PipeRunner[];
+  onEvent(listener: (event: PipeRunnerEvent) => void): () => void;
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** An enrichment failure as Lambda's Invoke reports it, for the pipe runner's error handling. */
+class EnrichmentInvokeError extends Error {
+  constructor(
+    readonly errorType: string,
+    readonly errorMessage: string,
+  ) {
+    super(`${errorType}: ${errorMessage}`);
+    this.name = 'EnrichmentInvokeError';
+  }
+}
+
+/** One pipe runner per `AWS::Pipes::Pipe`, reading its table's real local stream. */
+export function startPipeRunners(options: StartPipesOptions): RunningPipes {
+  const { topology, provisioned, functions, progress } = options;
+  const listeners = new Set<(event: PipeRunnerEvent) => void>();
+  const queue = (id: string) => {
+    const found = provisioned.queues[id];
+    if (!found) throw new Error(`queue ${id} was not provisioned`);
+    return found;
+  };
+  const runners = topology.pipes.map((pipe) => {
+    const table = provisioned.tables[pipe.source.tableId];
+    if (!table?.latestStreamArn) throw new Error(`pipe ${pipe.name} reads ${pipe.source.tableId}, which has no stream locally`);
+    const enrichment = pipe.enrichmentFunctionId ? topology.functions.find((fn) => fn.id === pipe.enrichmentFunctionId) : undefined;
+    if (pipe.enrichmentFunctionId && !enrichment) throw new Error(`pipe ${pipe.name} enriches with ${pipe.enrichmentFunctionId}, which the assembly does not define`);
+    return startPipeRunner({
+      pipe,
+      streamArn: table.latestStreamArn,
+      streams: options.streams,
+      sqs: options.sqs,
+      queueUrl: (id) => queue(id).queueUrl,
+      queueArn: (id) => queue(id).queueArn,
+      ...(enrichment
+        ? {
+            enrichmentArn: enrichment.arn,
+            invokeEnrichment: async (payload: unknown) => {
+              const result = await functions.invoke(enrichment.id, payload);
+              if (!result.ok) throw new EnrichmentInvokeError(result.errorType, result.errorMessage);
+              return result.payload;
+            },
+          }
+        : {}),
+      ...(options.pipe?.pollIntervalMs !== undefined ? { pollIntervalMs: options.pipe.pollIntervalMs } : {}),
+      retryBackoff: {
+        ...(options.pipe?.retryBaseDelayMs !== undefined ? { baseMs: options.pipe.retryBaseDelayMs } : {}),
+        ...(options.pipe?.retryMaxDelayMs !== undefined ? { maxMs: options.pipe.retryMaxDelayMs } : {}),
+      },
+      ...(options.dataDir ? { checkpoints: new FileCheckpointStore({ dataDir: options.dataDir, pipeName: pipe.name }) } : {}),
+      onEvent: (event) => {
+        observePipeEvent(progress, options.write, event);
+        for (const listener of listeners) listener(event);
+      },
+    });
+  });
+  return {
+    runners,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    idle: async () => {
+      await Promise.all(runners.map((runner) => runner.idle()));
+    },
+    stop: async () => {
+      await Promise.all(runners.map((runner) => runner.stop()));
+    },
+  };
+}
+
+/** The booking a stream record is about: its `id` key. */
+function bookingOf(record: RecordReference): string | undefined {
+  const key = record.keys.id ?? record.newImage?.id;
+  return key && 'S' in key ? key.S : undefined;
+}
+
+function markAll(progress: BookingProgress, records: RecordReference[], stage: Parameters<BookingProgress['mark']>[1], detail?: string): void {
+  for (const record of records) {
+    const id = bookingOf(record);
+    if (id) progress.mark(id, stage, detail);
+  }
+}
+
+/**
+ * Pipe events as booking progress. Records the filter drops (the notifier's own status updates)
+ * are not bookings moving on, so they print nothing; failures of the runner itself always print.
+ */
+export function observePipeEvent(progress: BookingProgress, write: (line: string) => void, event: PipeRunnerEvent): void {
+  switch (event.type) {
+    case 'record-filtered-in': {
+      const id = bookingOf(event.record);
+      if (id) progress.mark(id, 'filtered', `${event.record.eventName} passed the pipe's filter`);
+      return;
+    }
+    case 'enrichment-succeeded':
+      markAll(progress, event.records, 'enriched', `batch of ${event.records.length}`);
+      return;
+    case 'target-sent':
+      markAll(progress, event.records, 'queued');
+      return;
+    case 'batch-retried':
+      markAll(progress, event.records, 'failed', `pipe retry ${event.retry} in ${event.delayMs} ms: ${event.error.message}`);
+      return;
+    case 'batch-dead-lettered':
+      markAll(progress, event.records, 'dead-lettered', `pipe gave up (${event.condition}): ${event.error?.message ?? 'see the pipe DLQ'}`);
+      return;
+    case 'batch-discarded':
+      markAll(progress, event.records, 'failed', event.warning);
+      write(`pipe ${event.pipeName}: ${event.warning}`);
+      return;
+    case 'poll-failed':
+    case 'dead-letter-failed':
+    case 'checkpoint-save-failed':
+      write(`pipe ${event.pipeName}: ${event.type}: ${event.error.message}`);
+      return;
+    default:
+      return;
+  }
+}

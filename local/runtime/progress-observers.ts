@@ -1,0 +1,65 @@
+import type { SqsEventSourceEvent } from '../event-sources';
+import type { InvokeResult } from '../lambda';
+import type { BookingProgress } from './booking-progress';
+
+/**
+ * Turn what the runtime already sees (API responses, function log lines, event-source outcomes)
+ * into booking progress lines. Observers only read: they never change what flows.
+ */
+
+/** A `201 Created` whose JSON body has an `id` is a booking stored by the API. */
+export function observeApiResponse(progress: BookingProgress, event: unknown, result: InvokeResult): void {
+  if (!result.ok) return;
+  const response = result.payload as { statusCode?: number; body?: string } | null;
+  if (response?.statusCode !== 201 || typeof response.body !== 'string') return;
+  const id = parseObject(response.body)?.id;
+  if (typeof id !== 'string') return;
+  const request = event as { httpMethod?: string; path?: string };
+  progress.mark(id, 'stored', `${request.httpMethod ?? ''} ${request.path ?? ''} 201`.trim());
+}
+
+/** The notifier's structured `notificationResult` log line is a booking's outcome. */
+export function observeFunctionLog(progress: BookingProgress, line: string): void {
+  if (!line.includes('notificationResult')) return;
+  const result = parseObject(line)?.notificationResult as
+    | { appointmentId?: unknown; channel?: unknown; outcome?: unknown; fallbackReason?: unknown }
+    | undefined;
+  if (!result || typeof result.appointmentId !== 'string') return;
+  const fallback = typeof result.fallbackReason === 'string' ? ` (${result.fallbackReason})` : '';
+  if (result.outcome === 'skipped') progress.mark(result.appointmentId, 'skipped', 'the patient asked for no notifications');
+  else if (result.channel === 'sms') progress.mark(result.appointmentId, 'sms', `SMS${fallback}`);
+  else if (result.channel === 'email') progress.mark(result.appointmentId, 'emailed', `e-mail${fallback}`);
+}
+
+export type SqsMessageIndex = Map<string, { appointmentId?: string; receiveCount: number }>;
+
+/**
+ * A failed message is retried by SQS after its visibility timeout; a message that failed on its
+ * `maxReceiveCount`-th receive is moved to the DLQ by SQS's redrive on the next receive.
+ */
+export function observeSqsOutcome(progress: BookingProgress, messages: SqsMessageIndex, event: SqsEventSourceEvent, maxReceiveCount: number | undefined): void {
+  if (event.type !== 'outcome') return;
+  const { outcome } = event;
+  const failed = outcome.kind === 'failure' ? event.messageIds : outcome.kind === 'partial' ? outcome.failedMessageIds : [];
+  for (const messageId of failed) {
+    const message = messages.get(messageId);
+    if (!message?.appointmentId) continue;
+    const attempt = `receive ${message.receiveCount}${maxReceiveCount ? ` of ${maxReceiveCount}` : ''}`;
+    if (maxReceiveCount !== undefined && message.receiveCount >= maxReceiveCount) {
+      progress.mark(message.appointmentId, 'dead-lettered', `failed on ${attempt}: SQS moves it to the dead-letter queue`);
+    } else {
+      const reason = outcome.kind === 'failure' ? `; ${outcome.reason}` : '';
+      progress.mark(message.appointmentId, 'failed', `${attempt}, retried after the visibility timeout${reason}`);
+    }
+  }
+  for (const messageId of event.messageIds) messages.delete(messageId);
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * `npm start`: runs the whole booking-notification flow on this machine (see README "Run it
+ * locally"). `npm run demo` is `npm start -- --demo --exit`. Run with --help for the options.
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatDemoOutcomes, runDemoBookings } from './runtime/demo-bookings';
+import { startLocalRuntime, type LocalRuntime } from './runtime/local-runtime';
+import { DEFAULT_RUNTIME_STATE_FILE, removeRuntimeState, writeRuntimeState } from './runtime/runtime-state';
+import { SEED_CONTACTS, seedContacts } from './runtime/seed-contacts';
+
+const USAGE = `Usage: npm start -- [options]
+
+Runs the booking-notification system locally: synthesizes the CDK app, starts DynamoDB Local,
+fauxqs (SQS/SNS), aws-ses-v2-local (e-mail) and an SMS sink, and runs the app's functions, API,
+pipe and queue pollers against them. Prints the URLs, then one line per booking per stage.
+
+Options:
+  --stage <dev|staging|prod>  Which environment of the CDK app to run (default dev).
+  --assembly <dir>            Run an already-synthesized cloud assembly (e.g. cdk.out).
+  --data-dir <dir>            Keep DynamoDB data and the SMS outbox across restarts.
+  --port <n>                  API port (default: a free one). Also --dynamodb-port, --sqs-port,
+                              --ses-port, --sms-port.
+  --logs                      Also print every function log line (always written to
+                              .local-data/logs/functions.log).
+  --no-seed                   Do not seed the example contacts.
+  --demo                      Book one appointment per contact preference and print the outcomes.
+  --exit                      Stop after start-up (and the demo); exit 1 if a demo case failed.
+  -h, --help                  This help.`;
+
+type Values = {
+  stage?: string;
+  assembly?: string;
+  'data-dir'?: string;
+  port?: string;
+  'dynamodb-port'?: string;
+  'sqs-port'?: string;
+  'ses-port'?: string;
+  'sms-port'?: string;
+  logs?: boolean;
+  'no-seed'?: boolean;
+  demo?: boolean;
+  exit?: boolean;
+  help?: boolean;
+};
+
+class UsageError extends Error {}
+
+function parseOptions(argv: string[]): Values {
+  const portOption = { type: 'string' } as const;
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      stage: { type: 'string' },
+      assembly: { type: 'string' },
+      'data-dir': { type: 'string' },
+      port: portOption,
+      'dynamodb-port': portOption,
+      'sqs-port': portOption,
+      'ses-port': portOption,
+      'sms-port': portOption,
+      logs: { type: 'boolean' },
+      'no-seed': { type: 'boolean' },
+      demo: { type: 'boolean' },
+      exit: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (values.stage !== undefined && !['dev', 'staging', 'prod'].includes(values.stage)) {
+    throw new UsageError(`unknown stage "${values.stage}": use dev, staging or prod`);
+  }
+  return values;
+}
+
+function port(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new UsageError(`${flag} needs a port number (0-65535), got "${value}"`);
+  return number;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let values: Values;
+  let ports: Record<string, number | undefined>;
+  try {
+    values = parseOptions(argv);
+    ports = {
+      api: port(values.port, '--port'),
+      dynamodb: port(values['dynamodb-port'], '--dynamodb-port'),
+      sqs: port(values['sqs-port'], '--sqs-port'),
+      ses: port(values['ses-port'], '--ses-port'),
+      sms: port(values['sms-port'], '--sms-port'),
+    };
+  } catch (error) {
+    console.error(`start: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+
+  const logDir = resolve(values['data-dir'] ?? '.local-data', 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const functionLog = createWriteStream(join(logDir, 'functions.log'), { flags: 'a' });
+  const stage = (values.stage ?? 'dev') as 'dev' | 'staging' | 'prod';
+  console.log(`Starting the local runtime (${values.assembly ? `assembly ${values.assembly}` : `CDK app, ${stage}`})…`);
+
+  const definedPorts = Object.fromEntries(Object.entries(ports).filter(([, value]) => value !== undefined)) as Record<string, number>;
+  const runtime: LocalRuntime = await startLocalRuntime({
+    stage,
+    ...(values.assembly ? { assemblyDir: resolve(values.assembly) } : {}),
+    ...(values['data-dir'] ? { dataDir: resolve(values['data-dir']) } : {}),
+    ports: definedPorts,
+    write: (line) => console.log(line),
+    onFunctionLog: (name, line) => {
+      functionLog.write(`${name}\t${line}\n`);
+      if (values.logs) console.log(`  [${name}] ${line}`);
+    },
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await removeRuntimeState(DEFAULT_RUNTIME_STATE_FILE);
+      await runtime.stop();
+      functionLog.end();
+    })();
+    return stopping;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.log(`\n${signal}: stopping…`);
+      stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(`start: stopping failed: ${(error as Error).message}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+
+  try {
+    if (!values['no-seed']) await seedContacts(runtime.apiUrl);
+    await writeRuntimeState(DEFAULT_RUNTIME_STATE_FILE, runtime.state());
+    printBanner(runtime, !values['no-seed'], join(logDir, 'functions.log'));
+
+    let failed = false;
+    if (values.demo) {
+      if (values['no-seed']) throw new UsageError('--demo needs the seeded contacts: drop --no-seed');
+      console.log('Demo: one booking per contact preference…');
+      const outcomes = await runDemoBookings(runtime.apiUrl, runtime.progress);
+      console.log(`\n${formatDemoOutcomes(outcomes)}\n`);
+      failed = outcomes.some((outcome) => !outcome.ok);
+      const emails = await runtime.emulators.ses.listEmails();
+      const sms = await runtime.emulators.sms.listMessages();
+      console.log(`E-mails in the SES emulator: ${emails.length}; SMS in the outbox: ${sms.length}`);
+    }
+    if (values.exit) {
+      await stop();
+      return failed ? 1 : 0;
+    }
+    console.log('Ready. Ctrl-C to stop.');
+    return await new Promise<number>(() => undefined); // runs until a signal stops it
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+function printBanner(runtime: LocalRuntime, seeded: boolean, logFile: string): void {
+  const { emulators } = runtime;
+  const example = JSON.stringify({
+    patientName: 'Ada Lovelace',
+    email: SEED_CONTACTS[0].email,
+    dentist: 'Dr. Lee Jones',
+    appointmentDateTime: '2031-03-14T09:30:00+00:00',
+  });
+  const lines = [
+    '',
+    `LJ Dentists booking notifications: local runtime (${runtime.stage}), ready in ${(runtime.startupMs / 1000).toFixed(1)} s`,
+    `  API               ${runtime.apiUrl}`,
+    `  E-mail viewer     ${runtime.emailViewerUrl}`,
+    `  SMS outbox        ${runtime.smsOutboxUrl}`,
+    `  DynamoDB Local    ${emulators.dynamodb.endpoint}`,
+    `  SQS/SNS (fauxqs)  ${emulators.fauxqs.endpoint}`,
+    `  Function logs     ${logFile}`,
+    `  Cloud assembly    ${runtime.assemblyDir}`,
+    ...(seeded
+      ? ['  Seeded contacts   ' + SEED_CONTACTS.map((c) => `${c.email} (${c.preference.preferredMethod})`).join(', ')]
+      : []),
+    '',
+    'Book an appointment:',
+    `  curl -sS -X POST ${runtime.apiUrl}appointments -H 'content-type: application/json' \\`,
+    `    -d '${example}'`,
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    if (code !== 0 || process.argv.includes('--exit')) setImmediate(() => process.exit(code));
+  },
+  (error: unknown) => {
+    console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
