@@ -1,0 +1,155 @@
+import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { randomUUID } from 'node:crypto';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
+import type { BookingStageEvent } from '../../local/runtime/booking-progress';
+import type { PipeRunnerEvent } from '../../local/pipes/pipe-runner-events';
+import { devAssembly, eventually, futureDateTime, postJson } from './e2e-support';
+
+/**
+ * The journeys a person takes on `npm start`, on the real emulators and the functions bundled by
+ * the CDK app: a booking ends e-mailed, texted, or skipped by preference; a status update sends
+ * nothing more; a booking the enrichment cannot read ends in the pipe's dead-letter queue while the
+ * rest flow on.
+ */
+describe('local runtime: booking journeys on the dev assembly', () => {
+  let runtime: LocalRuntime;
+  const stages: BookingStageEvent[] = [];
+  const pipeEvents: PipeRunnerEvent[] = [];
+
+  beforeAll(async () => {
+    runtime = await startLocalRuntime({
+      assemblyDir: await devAssembly(),
+      pipe: { pollIntervalMs: 100, retryBaseDelayMs: 20, retryMaxDelayMs: 100 },
+      sqsWaitTimeSeconds: 1,
+    });
+    runtime.progress.onStage((event) => stages.push(event));
+    runtime.onPipeEvent((event) => pipeEvents.push(event));
+  }, 120_000);
+
+  afterAll(async () => {
+    await runtime?.stop();
+  });
+
+  const api = (path: string): URL => new URL(path, runtime.apiUrl);
+  const uniqueEmail = (tag: string): string => `${tag}.${randomUUID().slice(0, 8)}@example.com`;
+
+  async function setContact(email: string, preference: Record<string, string>): Promise<void> {
+    const response = await postJson(api(`contacts/${encodeURIComponent(email)}`), preference, 'PUT');
+    expect(response.status).toBe(200);
+  }
+
+  async function book(email: string, patientName: string): Promise<string> {
+    const response = await postJson(api('appointments'), {
+      patientName,
+      email,
+      dentist: 'Dr. Lee Jones',
+      clinic: 'LJ Dentists, High Street',
+      appointmentDateTime: futureDateTime(),
+    });
+    expect(response.status).toBe(201);
+    return response.body.id as string;
+  }
+
+  const finalStage = (id: string) =>
+    eventually(`a final stage for booking ${id}`, () => stages.find((e) => e.appointmentId === id && ['emailed', 'sms', 'skipped', 'dead-lettered'].includes(e.stage)));
+
+  async function getAppointment(id: string): Promise<Record<string, unknown>> {
+    const response = await fetch(api(`appointments/${id}`));
+    expect(response.status).toBe(200);
+    return (await response.json()) as Record<string, unknown>;
+  }
+
+  it('e-mails a patient who prefers e-mail, exactly once, with the appointment in it', async () => {
+    const email = uniqueEmail('mail');
+    await setContact(email, { preferredMethod: 'email' });
+
+    const id = await book(email, 'Grace Hopper');
+
+    expect((await finalStage(id)).stage).toBe('emailed');
+    const mails = await eventually('the e-mail', async () => {
+      const found = (await runtime.emulators.ses.listEmails()).filter((mail) => mail.to.includes(email));
+      return found.length > 0 ? found : undefined;
+    });
+    expect(mails).toHaveLength(1);
+    expect(`${mails[0].subject} ${mails[0].text ?? ''}`).toContain('Dr. Lee Jones');
+    expect(mails[0].text ?? '').toContain('Grace Hopper');
+    await eventually('the recorded outcome', async () => ((await getAppointment(id)).notificationStatus === 'sent' ? true : undefined));
+  }, 60_000);
+
+  it('texts a patient who prefers SMS, exactly once, to the contact number', async () => {
+    const email = uniqueEmail('sms');
+    await setContact(email, { preferredMethod: 'sms', phoneNumber: '+447700900201' });
+
+    const id = await book(email, 'Alan Turing');
+
+    expect((await finalStage(id)).stage).toBe('sms');
+    const texts = (await runtime.emulators.sms.listMessages()).filter((sms) => sms.phoneNumber === '+447700900201');
+    expect(texts).toHaveLength(1);
+    expect(texts[0].message).toContain('Dr. Lee Jones');
+    expect((await runtime.emulators.ses.listEmails()).filter((mail) => mail.to.includes(email))).toHaveLength(0);
+  }, 60_000);
+
+  it('skips patients who prefer no notifications and patients with no contact record', async () => {
+    const none = uniqueEmail('none');
+    const unknown = uniqueEmail('unknown');
+    await setContact(none, { preferredMethod: 'none' });
+    const smsBefore = (await runtime.emulators.sms.listMessages()).length;
+
+    const ids = [await book(none, 'Nobody Please'), await book(unknown, 'First Visit')];
+
+    for (const id of ids) {
+      expect((await finalStage(id)).stage).toBe('skipped');
+      await eventually('the recorded skip', async () => ((await getAppointment(id)).notificationStatus === 'skipped' ? true : undefined));
+    }
+    const mails = (await runtime.emulators.ses.listEmails()).filter((mail) => mail.to.includes(none) || mail.to.includes(unknown));
+    expect(mails).toHaveLength(0);
+    expect(await runtime.emulators.sms.listMessages()).toHaveLength(smsBefore);
+  }, 60_000);
+
+  it('sends nothing more when a stored appointment is updated (MODIFY)', async () => {
+    const email = uniqueEmail('modify');
+    const smsEmail = uniqueEmail('modify-sms');
+    await setContact(email, { preferredMethod: 'email' });
+    await setContact(smsEmail, { preferredMethod: 'sms', phoneNumber: '+447700900202' });
+    const id = await book(email, 'Ada Lovelace');
+    await finalStage(id);
+    const table = runtime.topology.tables.find((candidate) => candidate.streamViewType)?.tableName as string;
+
+    await runtime.clients.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { id: { S: id } },
+        UpdateExpression: 'SET email = :email, notificationStatus = :pending',
+        ExpressionAttributeValues: { ':email': { S: smsEmail }, ':pending': { S: 'pending' } },
+      }),
+    );
+
+    await eventually('the pipe to drop the MODIFY record', () =>
+      pipeEvents.find((e) => e.type === 'record-filtered-out' && e.record.eventName === 'MODIFY' && e.record.newImage?.email && 'S' in e.record.newImage.email && e.record.newImage.email.S === smsEmail),
+    );
+    await runtime.idle();
+    expect((await runtime.emulators.sms.listMessages()).filter((sms) => sms.phoneNumber === '+447700900202')).toHaveLength(0);
+    expect((await runtime.emulators.ses.listEmails()).filter((mail) => mail.to.includes(email))).toHaveLength(1);
+    expect(stages.filter((e) => e.appointmentId === id && e.stage === 'queued')).toHaveLength(1);
+  }, 60_000);
+
+  it('dead-letters a stored item the enrichment cannot read, and the bookings after it still flow', async () => {
+    const table = runtime.topology.tables.find((candidate) => candidate.streamViewType)?.tableName as string;
+    const poisonId = randomUUID();
+    const email = uniqueEmail('after-poison');
+    await setContact(email, { preferredMethod: 'email' });
+
+    await runtime.clients.dynamodb.send(new PutItemCommand({ TableName: table, Item: { id: { S: poisonId }, patientName: { N: '42' } } }));
+    const after = await book(email, 'Katherine Johnson');
+
+    expect((await finalStage(after)).stage).toBe('emailed');
+    const pipeDlq = runtime.state().deadLetterQueues.find((queue) => queue.kind === 'pipe');
+    const message = await eventually('the pipe DLQ message', async () => {
+      const received = await runtime.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: pipeDlq?.queue.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+      return received.Messages?.find((m) => (m.Body ?? '').includes('dynamodb'));
+    }, 30_000);
+    expect(message.Body).toContain(runtime.topology.tables.find((t) => t.streamViewType)?.tableName as string);
+    expect(stages.some((e) => e.appointmentId === poisonId && e.stage === 'dead-lettered')).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,67 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synthesizeAssembly } from '../../local/topology';
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(description: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+let synthesized: string | undefined;
+
+/** The dev app's cloud assembly, synthesized once per test file (bundling takes seconds). */
+export async function devAssembly(): Promise<string> {
+  synthesized ??= await synthesizeAssembly({ stage: 'dev', outdir: mkdtempSync(join(tmpdir(), 'e2e-assembly-')) });
+  return synthesized;
+}
+
+type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+
+/**
+ * A copy of an assembly with its templates edited, as a different `cdk synth` would have written
+ * them: the runtime must follow the edit with no change of its own.
+ */
+export function variantAssembly(source: string, edit: (template: Template, stackFile: string) => void): string {
+  const target = mkdtempSync(join(tmpdir(), 'e2e-variant-'));
+  cpSync(source, target, { recursive: true });
+  for (const file of readdirSync(target).filter((name) => name.endsWith('.template.json'))) {
+    const path = join(target, file);
+    const template = JSON.parse(readFileSync(path, 'utf8')) as Template;
+    edit(template, file);
+    writeFileSync(path, JSON.stringify(template, null, 1));
+  }
+  return target;
+}
+
+export function resourcesOfType(template: Template, type: string): Array<{ Type: string; Properties: Record<string, unknown> }> {
+  return Object.values(template.Resources).filter((resource) => resource.Type === type);
+}
+
+export function removeDirectory(path: string | undefined): void {
+  if (path) rmSync(path, { recursive: true, force: true });
+}
+
+export function futureDateTime(daysAhead = 10): string {
+  const date = new Date(Date.now() + daysAhead * 24 * 3600 * 1000);
+  date.setUTCSeconds(0, 0);
+  return date.toISOString().replace('.000Z', '+00:00');
+}
+
+export async function postJson(url: URL | string, body: unknown, method = 'POST'): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
