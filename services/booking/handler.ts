@@ -24,6 +24,8 @@ const ROUTES: Record<RouteTemplate, Partial<Record<string, RouteHandler>>> = {
   '/appointments': {
     POST: async (event) => {
       const appointment = createAppointment(readJsonBody(event), { id: randomUUID(), now: new Date() });
+      // The appointment id is the flow's correlation id: the enrichment and the notifier log it too.
+      logger.setCorrelationId(appointment.id);
       await appointments.put(appointment);
       logger.info('appointment created', { appointmentId: appointment.id, email: maskEmail(appointment.email) });
       return jsonResponse(201, appointment, { location: `/appointments/${appointment.id}` });
@@ -56,6 +58,7 @@ const ROUTES: Record<RouteTemplate, Partial<Record<string, RouteHandler>>> = {
 
 /** API Gateway REST (v1 proxy) entry point of every booking route. */
 export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+  logger.resetKeys();
   logger.addContext(context);
   const requestId = event.requestContext?.requestId ?? context.awsRequestId;
   const method = (event.httpMethod ?? '').toUpperCase();

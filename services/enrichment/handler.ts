@@ -35,9 +35,10 @@ export const handler = async (event: unknown, context: Context): Promise<Enriche
   }
 
   const enriched = enrichAppointments(appointments, contacts);
-  logger.info('appointments enriched', {
-    count: enriched.length,
-    appointments: enriched.map(({ id, preferredMethod }) => ({ appointmentId: id, preferredMethod })),
-  });
+  // One line per appointment carrying the flow's correlation id (the appointment id), so a booking
+  // can be followed from the API through the pipe to the notifier by one key.
+  for (const { id, preferredMethod } of enriched) {
+    logger.info('appointment enriched', { correlation_id: id, appointmentId: id, preferredMethod });
+  }
   return enriched;
 };

@@ -46,7 +46,7 @@ async function notify(appointment: EnrichedAppointment, plan: NotificationPlan):
     const sent = await deliverOnce({ appointmentId: appointment.id, channel: plan.channel }, { appointment, plan });
     return notificationResult(appointment, plan, sent);
   } catch (error) {
-    const context = { appointmentId: appointment.id, channel: plan.channel, recipient: maskedRecipient(plan), errorName: errorName(error) };
+    const context = { correlation_id: appointment.id, appointmentId: appointment.id, channel: plan.channel, recipient: maskedRecipient(plan), errorName: errorName(error) };
     if (errorName(error) === 'IdempotencyAlreadyInProgressError') {
       logger.info('notification already in progress elsewhere; the message will be retried', context);
     } else if (isTransientAwsError(error)) {
@@ -72,7 +72,7 @@ async function recordHandler(record: SQSRecord): Promise<NotificationResult> {
   }
   const plan = planNotification(appointment);
   const result = parseNotificationResult(await notify(appointment, plan));
-  logger.info(NOTIFICATION_OUTCOME_LOG_MESSAGE, { [NOTIFICATION_RESULT_LOG_KEY]: result });
+  logger.info(NOTIFICATION_OUTCOME_LOG_MESSAGE, { correlation_id: result.appointmentId, [NOTIFICATION_RESULT_LOG_KEY]: result });
 
   // If this fails after a send, the record fails and SQS redelivers it; the idempotency record
   // then returns the first send's result without sending, and this update is tried again.

@@ -16,12 +16,14 @@ describe('local runtime: booking journeys on the dev assembly', () => {
   let runtime: LocalRuntime;
   const stages: BookingStageEvent[] = [];
   const pipeEvents: PipeRunnerEvent[] = [];
+  const functionLogs: Array<{ name: string; line: string }> = [];
 
   beforeAll(async () => {
     runtime = await startLocalRuntime({
       assemblyDir: await devAssembly(),
       pipe: { pollIntervalMs: 100, retryBaseDelayMs: 20, retryMaxDelayMs: 100 },
       sqsWaitTimeSeconds: 1,
+      onFunctionLog: (name, line) => functionLogs.push({ name, line }),
     });
     runtime.progress.onStage((event) => stages.push(event));
     runtime.onPipeEvent((event) => pipeEvents.push(event));
@@ -151,5 +153,22 @@ describe('local runtime: booking journeys on the dev assembly', () => {
     }, 30_000);
     expect(message.Body).toContain(runtime.topology.tables.find((t) => t.streamViewType)?.tableName as string);
     expect(stages.some((e) => e.appointmentId === poisonId && e.stage === 'dead-lettered')).toBe(true);
+  }, 60_000);
+
+  it('logs one correlation id (the appointment id) from the API through the pipe to the notifier, with no raw PII', async () => {
+    const email = uniqueEmail('trace');
+    await setContact(email, { preferredMethod: 'sms', phoneNumber: '+447700900209' });
+
+    const id = await book(email, 'Correlated Patient');
+    await finalStage(id);
+
+    const correlated = await eventually('a correlated line from every function', () => {
+      const names = new Set(functionLogs.filter(({ line }) => line.includes(`"correlation_id":"${id}"`)).map(({ name }) => name));
+      return ['booking', 'enrichment', 'notifier'].every((name) => names.has(name)) ? names : undefined;
+    });
+    expect([...correlated].sort()).toEqual(['booking', 'enrichment', 'notifier']);
+    const everything = functionLogs.map(({ line }) => line).join('\n');
+    expect(everything).not.toContain(email);
+    expect(everything).not.toContain('+447700900209');
   }, 60_000);
 });
