@@ -5,6 +5,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeFaults, formatFaultStats, InvalidFaultSpecError, parseFaultSpec, type FaultOptions } from './faults';
 import { formatDemoOutcomes, runDemoBookings } from './runtime/demo-bookings';
 import { startLocalRuntime, type LocalRuntime } from './runtime/local-runtime';
 import { DEFAULT_RUNTIME_STATE_FILE, removeRuntimeState, writeRuntimeState } from './runtime/runtime-state';
@@ -27,6 +28,12 @@ Options:
   --no-seed                   Do not seed the example contacts.
   --demo                      Book one appointment per contact preference and print the outcomes.
   --exit                      Stop after start-up (and the demo); exit 1 if a demo case failed.
+  --faults [spec]             Inject faults (off by default): a share of SES and SMS calls answered
+                              with throttling/5xx errors, enrichment invocations failed, notifier
+                              environments killed mid-invocation. spec: comma-separated key=value,
+                              keys ses, sms, enrichment, crash (fractions 0-1) and seed (integer),
+                              e.g. --faults ses=0.1,sms=0.1,enrichment=0.05,crash=0.02,seed=42.
+                              Alone: 5% each, 2% crash. Also LOCAL_FAULTS=<spec> in the environment.
   -h, --help                  This help.`;
 
 type Values = {
@@ -42,12 +49,15 @@ type Values = {
   'no-seed'?: boolean;
   demo?: boolean;
   exit?: boolean;
+  faults?: string;
   help?: boolean;
 };
 
 class UsageError extends Error {}
 
-function parseOptions(argv: string[]): Values {
+function parseOptions(rawArgv: string[]): Values {
+  // `--faults` may stand alone (the defaults); give it an empty value so parseArgs accepts it.
+  const argv = rawArgv.flatMap((arg, index) => (arg === '--faults' && (index + 1 >= rawArgv.length || rawArgv[index + 1].startsWith('-')) ? ['--faults='] : [arg]));
   const portOption = { type: 'string' } as const;
   const { values, positionals } = parseArgs({
     args: argv,
@@ -65,6 +75,7 @@ function parseOptions(argv: string[]): Values {
       'no-seed': { type: 'boolean' },
       demo: { type: 'boolean' },
       exit: { type: 'boolean' },
+      faults: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -73,6 +84,17 @@ function parseOptions(argv: string[]): Values {
     throw new UsageError(`unknown stage "${values.stage}": use dev, staging or prod`);
   }
   return values;
+}
+
+function faultOptions(values: Values, environment: NodeJS.ProcessEnv): FaultOptions | undefined {
+  const spec = values.faults ?? environment.LOCAL_FAULTS;
+  if (spec === undefined) return undefined;
+  try {
+    return parseFaultSpec(spec);
+  } catch (error) {
+    if (error instanceof InvalidFaultSpecError) throw new UsageError(`${values.faults !== undefined ? '--faults' : 'LOCAL_FAULTS'}: ${error.message}`);
+    throw error;
+  }
 }
 
 function port(value: string | undefined, flag: string): number | undefined {
@@ -85,8 +107,10 @@ function port(value: string | undefined, flag: string): number | undefined {
 async function main(argv: string[]): Promise<number> {
   let values: Values;
   let ports: Record<string, number | undefined>;
+  let faults: FaultOptions | undefined;
   try {
     values = parseOptions(argv);
+    faults = faultOptions(values, process.env);
     ports = {
       api: port(values.port, '--port'),
       dynamodb: port(values['dynamodb-port'], '--dynamodb-port'),
@@ -115,6 +139,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values.assembly ? { assemblyDir: resolve(values.assembly) } : {}),
     ...(values['data-dir'] ? { dataDir: resolve(values['data-dir']) } : {}),
     ports: definedPorts,
+    ...(faults ? { faults } : {}),
     write: (line) => console.log(line),
     onFunctionLog: (name, line) => {
       functionLog.write(`${name}\t${line}\n`);
@@ -126,6 +151,7 @@ async function main(argv: string[]): Promise<number> {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await removeRuntimeState(DEFAULT_RUNTIME_STATE_FILE);
+      if (runtime.faults) console.log(`Faults injected: ${formatFaultStats(runtime.faultStats())}`);
       await runtime.stop();
       functionLog.end();
     })();
@@ -190,6 +216,7 @@ function printBanner(runtime: LocalRuntime, seeded: boolean, logFile: string): v
     `  SQS/SNS (fauxqs)  ${emulators.fauxqs.endpoint}`,
     `  Function logs     ${logFile}`,
     `  Cloud assembly    ${runtime.assemblyDir}`,
+    ...(runtime.faults ? [`  Faults injected   ${describeFaults(runtime.faults)} (counts printed on exit)`] : []),
     ...(seeded
       ? ['  Seeded contacts   ' + SEED_CONTACTS.map((c) => `${c.email} (${c.preference.preferredMethod})`).join(', ')]
       : []),

@@ -30,6 +30,8 @@ export interface InvokeFailure extends FunctionError {
   coldStart: boolean;
   /** `init` when the function could not be loaded (its module threw, the handler is missing, ...). */
   phase: 'init' | 'invoke';
+  /** The environment was killed on request (`InvokeOptions.crashAfterMs`) before the handler finished. */
+  crashInjected?: true;
 }
 
 export type InvokeResult = InvokeSuccess | InvokeFailure;
@@ -46,6 +48,12 @@ export interface ColdStartInfo {
 export interface InvokeOptions {
   /** Lambda's request id for this invocation; a new UUID by default. */
   requestId?: string;
+  /**
+   * Fault injection: kill the environment's process this many milliseconds into the invocation
+   * (after init) if the handler is still running, as an out-of-memory kill or a host failure
+   * would. The invocation fails with `Runtime.ExitError` and the environment is replaced.
+   */
+  crashAfterMs?: number;
 }
 
 export interface FunctionHostOptions {
@@ -221,7 +229,17 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
         options.onColdStart?.({ functionId, spawnToReadyMs: init.spawnToReadyMs, initDurationMs: init.initDurationMs, logStreamName: environment.logStreamName });
       }
       const invokedAt = performance.now();
-      const outcome = await environment.invoke({ requestId, payloadJson, timeoutMs: pool.spec.timeoutSeconds * 1000, invokedFunctionArn: pool.spec.arn });
+      const running = environment.invoke({ requestId, payloadJson, timeoutMs: pool.spec.timeoutSeconds * 1000, invokedFunctionArn: pool.spec.arn });
+      let crashInjected = false;
+      const crashTimer =
+        invokeOptions.crashAfterMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              if (environment.state !== 'busy') return;
+              crashInjected = true;
+              environment.kill();
+            }, Math.max(0, invokeOptions.crashAfterMs));
+      const outcome = await running.finally(() => clearTimeout(crashTimer));
       const durationMs = performance.now() - invokedAt;
       if (outcome.ok) {
         if (Buffer.byteLength(outcome.payloadJson, 'utf8') > MAX_SYNC_PAYLOAD_BYTES) {
@@ -257,6 +275,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
         ...(outcome.stackTrace ? { stackTrace: outcome.stackTrace } : {}),
         durationMs,
         coldStart: cold,
+        ...(crashInjected && outcome.errorType === 'Runtime.ExitError' ? { crashInjected: true as const } : {}),
       };
     } finally {
       release(pool, environment);

@@ -5,7 +5,10 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { startApiServer, type RunningApiServer } from '../api';
 import { startEmulators, type EmulatorPorts, type RunningEmulators } from '../emulators';
 import { startSqsEventSource, type RunningSqsEventSource } from '../event-sources';
+import { createFaultInjector, resolveFaultOptions, startFaultProxy, type FaultInjector, type FaultOptions, type FaultStats, type ResolvedFaultOptions } from '../faults';
+import { createFaultCounter } from '../faults/fault-stats';
 import { createFunctionHost, type FunctionHost, type InvokeResult } from '../lambda';
+import { FileCheckpointStore, InMemoryCheckpointStore, type CheckpointStore } from '../pipes';
 import { provisionResources, type ProvisionedResources } from '../provision/provision-resources';
 import { readCloudAssembly, synthesizeAssembly, type DeploymentStage, type Topology, type TopologyWithWarnings } from '../topology';
 import { createBookingProgress, type BookingProgress } from './booking-progress';
@@ -33,6 +36,8 @@ export interface LocalRuntimeOptions {
   maxEnvironmentsPerFunction?: number;
   /** Long-poll wait of the SQS event sources (20 s like Lambda's pollers; tests may shorten it). */
   sqsWaitTimeSeconds?: number;
+  /** Fault injection (SES/SMS errors, enrichment errors, crashes of SQS-invoked functions); off when absent. */
+  faults?: FaultOptions;
 }
 
 export interface LocalRuntime {
@@ -56,6 +61,18 @@ export interface LocalRuntime {
   onPipeEvent(listener: (event: PipeRunnerEvent) => void): () => void;
   /** Resolves when the pipes and event sources have nothing in flight. */
   idle(): Promise<void>;
+  /** The faults being injected (every rate and the seed), or undefined when fault injection is off. */
+  faults: ResolvedFaultOptions | undefined;
+  /** How many faults of each kind were injected so far (all zero when off), and compute restarts. */
+  faultStats(): FaultStats;
+  /**
+   * Kills and restarts the compute: the function host (every environment, mid-invocation or not),
+   * the pipe runners (resuming from their checkpoints) and the SQS event sources. The emulators,
+   * standing in for AWS's managed services, keep their state: records not checkpointed are read
+   * again and SQS messages in flight reappear after their visibility timeout. The API keeps its
+   * port; calls made during the restart wait for it.
+   */
+  restartCompute(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +86,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const startedAt = Date.now();
   const write = options.write ?? (() => undefined);
   const stage = options.stage ?? 'dev';
+  // Bad fault options fail before anything starts.
+  const faults = options.faults ? resolveFaultOptions(options.faults) : undefined;
+  const injector: FaultInjector | undefined = faults ? createFaultInjector(faults) : undefined;
+  const restartCounter = createFaultCounter();
   const assemblyDir = options.assemblyDir ?? (await synthesizeAssembly({ stage }));
   // Read once for the region the emulators must use, then again with the queue endpoint, so any
   // queue URL in a function's environment is one the emulator answers to.
@@ -77,6 +98,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     region: assemblyRegion,
     ...(options.ports ? { ports: options.ports } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(injector && faults && faults.snsErrorRate > 0 ? { smsFaultHook: injector.smsFaultHook } : {}),
   });
   const cleanups: Array<() => Promise<void>> = [() => emulators.stopAll()];
   const stopAll = async (): Promise<void> => {
@@ -103,16 +125,96 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const provisioned = await provisionResources(topology, { dynamodb, sqs, sns });
     const progress = createBookingProgress({ write });
     const functionName = shortFunctionNames(topology);
-    const functions = createFunctionHost({
-      functions: topology.functions,
-      environmentOverrides: env,
-      ...(options.maxEnvironmentsPerFunction ? { maxEnvironmentsPerFunction: options.maxEnvironmentsPerFunction } : {}),
-      onLog: (functionId, line) => {
-        observeFunctionLog(progress, line);
-        options.onFunctionLog?.(functionName(functionId), line);
-      },
+
+    // SES faults: the functions reach aws-ses-v2-local through a proxy that fails some calls.
+    let functionEnvironment: Record<string, string> = env;
+    if (injector && faults && faults.sesErrorRate > 0) {
+      const proxy = await startFaultProxy({ target: emulators.ses.endpoint, decide: () => injector.sesFault() });
+      cleanups.push(() => proxy.stop());
+      functionEnvironment = { ...env, AWS_ENDPOINT_URL_SESV2: proxy.endpoint };
+    }
+
+    // One store per pipe for the runtime's life, so a compute restart resumes where it stopped.
+    const checkpointStores = new Map<string, CheckpointStore>();
+    const checkpointStore = (pipeName: string): CheckpointStore => {
+      let store = checkpointStores.get(pipeName);
+      if (!store) {
+        store = options.dataDir ? new FileCheckpointStore({ dataDir: options.dataDir, pipeName }) : new InMemoryCheckpointStore();
+        checkpointStores.set(pipeName, store);
+      }
+      return store;
+    };
+    const messages: SqsMessageIndex = new Map();
+
+    /** The function host, pipe runners and SQS event sources: what restartCompute() replaces. */
+    const startCompute = (): Compute => {
+      const functions = createFunctionHost({
+        functions: topology.functions,
+        environmentOverrides: functionEnvironment,
+        ...(options.maxEnvironmentsPerFunction ? { maxEnvironmentsPerFunction: options.maxEnvironmentsPerFunction } : {}),
+        onLog: (functionId, line) => {
+          observeFunctionLog(progress, line);
+          options.onFunctionLog?.(functionName(functionId), line);
+        },
+      });
+      const eventSources: RunningSqsEventSource[] = [];
+      const started: Compute = { functions, eventSources, pipes: undefined };
+      try {
+        for (const mapping of topology.sqsEventSourceMappings) {
+          const queue = provisioned.queues[mapping.queueId];
+          const spec = topology.queues.find((candidate) => candidate.id === mapping.queueId);
+          if (!queue || !spec) throw new Error(`event source ${mapping.id} reads queue ${mapping.queueId}, which the assembly does not define`);
+          eventSources.push(
+            startSqsEventSource({
+              mapping,
+              queueUrl: queue.queueUrl,
+              queueArn: queue.queueArn,
+              sqs,
+              ...(options.sqsWaitTimeSeconds !== undefined ? { waitTimeSeconds: options.sqsWaitTimeSeconds } : {}),
+              invoke: async (event): Promise<InvokeResult> => {
+                indexSqsEvent(messages, event);
+                const crashAfterMs = injector?.crashAfterMs(mapping.functionId);
+                const result = await functions.invoke(mapping.functionId, event, crashAfterMs !== undefined ? { crashAfterMs } : {});
+                if (result.ok) injector?.observeDuration(mapping.functionId, result.durationMs);
+                else if (result.crashInjected) injector?.crashed();
+                return result;
+              },
+              onEvent: (event) => observeSqsOutcome(progress, messages, event, spec.redrivePolicy?.maxReceiveCount),
+            }),
+          );
+        }
+        started.pipes = startPipeRunners({
+          topology,
+          provisioned,
+          streams,
+          sqs,
+          functions,
+          progress,
+          write,
+          checkpointStore,
+          ...(options.pipe ? { pipe: options.pipe } : {}),
+          ...(injector && faults && faults.enrichmentErrorRate > 0 ? { enrichmentFault: () => injector.enrichmentFault() } : {}),
+        });
+        started.pipes.onEvent((event) => {
+          for (const listener of pipeListeners) listener(event);
+        });
+        return started;
+      } catch (error) {
+        void stopCompute(started, 'graceful').catch(() => undefined);
+        throw error;
+      }
+    };
+    const pipeListeners = new Set<(event: PipeRunnerEvent) => void>();
+    let compute = startCompute();
+    // Resolves when the compute is up; a restart replaces it with one that waits for the new compute.
+    let computeReady: Promise<void> = Promise.resolve();
+    let restarting: Promise<void> | undefined;
+    let stopped = false;
+    cleanups.push(async () => {
+      stopped = true;
+      await restarting?.catch(() => undefined);
+      await stopCompute(compute, 'graceful');
     });
-    cleanups.push(() => functions.stop());
 
     const apis: RunningApiServer[] = [];
     for (const [index, api] of topology.restApis.entries()) {
@@ -121,7 +223,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         accountId: topology.accountId,
         port: index === 0 ? (options.ports?.api ?? 0) : 0,
         invoke: async (functionId, event) => {
-          const result = await functions.invoke(functionId, event);
+          await computeReady;
+          const result = await compute.functions.invoke(functionId, event);
           observeApiResponse(progress, event, result);
           return result;
         },
@@ -131,30 +234,25 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     if (apis.length === 0) throw new Error(`the cloud assembly ${assemblyDir} defines no REST API to serve`);
 
-    const messages: SqsMessageIndex = new Map();
-    const eventSources: RunningSqsEventSource[] = [];
-    for (const mapping of topology.sqsEventSourceMappings) {
-      const queue = provisioned.queues[mapping.queueId];
-      const spec = topology.queues.find((candidate) => candidate.id === mapping.queueId);
-      if (!queue || !spec) throw new Error(`event source ${mapping.id} reads queue ${mapping.queueId}, which the assembly does not define`);
-      const source = startSqsEventSource({
-        mapping,
-        queueUrl: queue.queueUrl,
-        queueArn: queue.queueArn,
-        sqs,
-        ...(options.sqsWaitTimeSeconds !== undefined ? { waitTimeSeconds: options.sqsWaitTimeSeconds } : {}),
-        invoke: async (event): Promise<InvokeResult> => {
-          indexSqsEvent(messages, event);
-          return functions.invoke(mapping.functionId, event);
-        },
-        onEvent: (event) => observeSqsOutcome(progress, messages, event, spec.redrivePolicy?.maxReceiveCount),
+    const restartCompute = async (): Promise<void> => {
+      if (stopped) throw new Error('the local runtime was stopped; its compute cannot be restarted');
+      const previous = restarting ?? Promise.resolve();
+      const run = previous.catch(() => undefined).then(async () => {
+        if (stopped) throw new Error('the local runtime was stopped; its compute cannot be restarted');
+        let ready: () => void = () => undefined;
+        computeReady = new Promise<void>((resolve) => (ready = resolve));
+        try {
+          await stopCompute(compute, 'abrupt');
+          compute = startCompute();
+          restartCounter.countRestart();
+          write('compute restarted: function environments replaced; pipes resumed from their checkpoints; SQS messages in flight return after their visibility timeout');
+        } finally {
+          ready();
+        }
       });
-      eventSources.push(source);
-      cleanups.push(() => source.stop());
-    }
-
-    const pipes: RunningPipes = startPipeRunners({ topology, provisioned, streams, sqs, functions, progress, write, ...(options.pipe ? { pipe: options.pipe } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
-    cleanups.push(() => pipes.stop());
+      restarting = run;
+      return run;
+    };
 
     const apiUrl = apis[0].url;
     const runtime: LocalRuntime = {
@@ -163,7 +261,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       topology,
       emulators,
       provisioned,
-      functions,
+      get functions() {
+        return compute.functions;
+      },
       progress,
       apiUrl,
       emailViewerUrl: emulators.ses.viewerUrl,
@@ -181,11 +281,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         endpoints: { dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB, sqs: env.AWS_ENDPOINT_URL_SQS, sesv2: env.AWS_ENDPOINT_URL_SESV2, sns: env.AWS_ENDPOINT_URL_SNS },
         deadLetterQueues: deadLetterQueuesOf(topology, provisioned),
       }),
-      onPipeEvent: (listener) => pipes.onEvent(listener),
-      idle: async () => {
-        await pipes.idle();
-        await Promise.all(eventSources.map((source) => source.idle()));
+      onPipeEvent: (listener) => {
+        pipeListeners.add(listener);
+        return () => pipeListeners.delete(listener);
       },
+      idle: async () => {
+        await computeReady;
+        const current = compute;
+        await current.pipes?.idle();
+        await Promise.all(current.eventSources.map((source) => source.idle()));
+      },
+      faults,
+      faultStats: () => ({ ...(injector?.stats() ?? restartCounter.snapshot()), computeRestarts: restartCounter.snapshot().computeRestarts }),
+      restartCompute,
       stop: stopAll,
     };
     return runtime;
@@ -193,6 +301,31 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await stopAll().catch(() => undefined);
     throw error;
   }
+}
+
+interface Compute {
+  functions: FunctionHost;
+  eventSources: RunningSqsEventSource[];
+  pipes: RunningPipes | undefined;
+}
+
+/**
+ * `graceful` (the runtime stopping) lets batches in flight finish before the functions stop;
+ * `abrupt` (a restart) kills the functions while the pollers stop, so invocations in flight fail
+ * as they would when Lambda's hosts die: the pipe abandons the batch without a checkpoint, and the
+ * SQS messages stay in flight until their visibility timeout.
+ */
+async function stopCompute(compute: Compute, mode: 'graceful' | 'abrupt'): Promise<void> {
+  // Each stop() marks its runner as stopping before its first await, so no new batch starts.
+  const pollers = Promise.allSettled([...(compute.pipes ? [compute.pipes.stop()] : []), ...compute.eventSources.map((source) => source.stop())]);
+  const results: PromiseSettledResult<void>[] = [];
+  if (mode === 'abrupt') {
+    results.push(...(await Promise.allSettled([compute.functions.stop()])), ...(await pollers));
+  } else {
+    results.push(...(await pollers), ...(await Promise.allSettled([compute.functions.stop()])));
+  }
+  const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  if (failures.length > 0) throw new AggregateError(failures, 'stopping the compute failed');
 }
 
 /** Remembers which booking each SQS message carries, so outcomes can name the booking. */

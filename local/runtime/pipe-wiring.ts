@@ -1,7 +1,7 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { FunctionHost } from '../lambda';
-import { FileCheckpointStore, startPipeRunner, type PipeRunner } from '../pipes';
+import { FileCheckpointStore, startPipeRunner, type CheckpointStore, type PipeRunner } from '../pipes';
 import type { PipeRunnerEvent, RecordReference } from '../pipes/pipe-runner-events';
 import type { ProvisionedResources } from '../provision/provision-resources';
 import type { Topology } from '../topology';
@@ -24,6 +24,13 @@ export interface StartPipesOptions {
   pipe?: PipeTimings;
   /** Checkpoints are kept here (so a restart resumes where it stopped); in memory otherwise. */
   dataDir?: string;
+  /**
+   * The checkpoint store of each pipe, when the caller keeps them (so pipes restarted in the same
+   * process resume where they stopped); takes precedence over `dataDir`.
+   */
+  checkpointStore?: (pipeName: string) => CheckpointStore;
+  /** Fault injection: an error to fail an enrichment invocation with, as if the function threw. */
+  enrichmentFault?: () => { errorType: string; errorMessage: string } | undefined;
 }
 
 export interface RunningPipes {
@@ -69,6 +76,8 @@ export function startPipeRunners(options: StartPipesOptions): RunningPipes {
         ? {
             enrichmentArn: enrichment.arn,
             invokeEnrichment: async (payload: unknown) => {
+              const fault = options.enrichmentFault?.();
+              if (fault) throw new EnrichmentInvokeError(fault.errorType, fault.errorMessage);
               const result = await functions.invoke(enrichment.id, payload);
               if (!result.ok) throw new EnrichmentInvokeError(result.errorType, result.errorMessage);
               return result.payload;
@@ -80,7 +89,11 @@ export function startPipeRunners(options: StartPipesOptions): RunningPipes {
         ...(options.pipe?.retryBaseDelayMs !== undefined ? { baseMs: options.pipe.retryBaseDelayMs } : {}),
         ...(options.pipe?.retryMaxDelayMs !== undefined ? { maxMs: options.pipe.retryMaxDelayMs } : {}),
       },
-      ...(options.dataDir ? { checkpoints: new FileCheckpointStore({ dataDir: options.dataDir, pipeName: pipe.name }) } : {}),
+      ...(options.checkpointStore
+        ? { checkpoints: options.checkpointStore(pipe.name) }
+        : options.dataDir
+          ? { checkpoints: new FileCheckpointStore({ dataDir: options.dataDir, pipeName: pipe.name }) }
+          : {}),
       onEvent: (event) => {
         observePipeEvent(progress, options.write, event);
         for (const listener of listeners) listener(event);
