@@ -19,6 +19,16 @@ export function trimRequestFields(body: unknown): unknown {
   return copy;
 }
 
+/**
+ * Milliseconds of a schema-valid RFC 3339 date-time. `Date.parse` rejects a leap second (`:60`,
+ * which RFC 3339 and the schema allow) with NaN, which would read as "in the past"; it is the
+ * instant after `:59`.
+ */
+function instantOf(dateTime: string): number {
+  const leapSecond = /^(.{17})60(.*)$/.exec(dateTime);
+  return leapSecond ? Date.parse(`${leapSecond[1]}59${leapSecond[2]}`) + 1_000 : Date.parse(dateTime);
+}
+
 export interface NewAppointmentContext {
   id: string;
   now: Date;
@@ -39,7 +49,7 @@ export function createAppointment(body: unknown, { id, now }: NewAppointmentCont
     }
     throw error;
   }
-  const startsAt = Date.parse(request.appointmentDateTime);
+  const startsAt = instantOf(request.appointmentDateTime);
   if (!(startsAt > now.getTime())) {
     throw badRequest('AppointmentInPast', `appointmentDateTime ${request.appointmentDateTime} is in the past`, [
       `/appointmentDateTime must be in the future (now is ${now.toISOString()})`,
