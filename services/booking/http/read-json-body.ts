@@ -41,9 +41,10 @@ export function readJsonBody(request: HttpRequestParts): unknown {
   const raw = request.body ?? '';
   let text: string;
   if (request.isBase64Encoded) {
-    // Check the size before decoding: 4 base64 characters carry 3 bytes.
-    if (Math.floor((raw.length * 3) / 4) > MAX_BODY_BYTES + 3) throw tooLarge();
+    // Check the size before decoding: 4 base64 characters carry 3 bytes. Line breaks and spaces
+    // (MIME-wrapped base64) carry none, so they are dropped first.
     const compact = raw.replace(/\s+/g, '');
+    if (Math.floor((compact.length * 3) / 4) > MAX_BODY_BYTES + 3) throw tooLarge();
     if (!BASE64.test(compact)) throw badRequest('InvalidEncoding', 'the request body is marked base64 but is not valid base64');
     const bytes = Buffer.from(compact, 'base64');
     if (bytes.length > MAX_BODY_BYTES) throw tooLarge();
