@@ -1,0 +1,92 @@
+import { validateAppointmentRequest, validateContact, validateContactRequest, validateErrorResponse } from '../../contracts';
+import { REQUEST_FIELDS } from './booking-arbitraries';
+
+/**
+ * What the booking API promises, stated independently of its code (services/README.md): used by
+ * the fuzz properties to judge each generated request's answer.
+ */
+
+/** Every status the booking function may answer with when DynamoDB works. */
+export const BOOKING_STATUSES = new Set([200, 201, 400, 404, 405, 413, 415]);
+
+/** Problems with an error answer: status, content type and an `error-response` JSON body. */
+export function errorAnswerProblems(response: { statusCode: number; headers?: Record<string, unknown>; body: string }, requestId?: string): string[] {
+  const problems: string[] = [];
+  const contentTypeHeader = Object.entries(response.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  if (contentTypeHeader !== 'application/json') problems.push(`content-type is ${JSON.stringify(contentTypeHeader)}`);
+  let body: unknown;
+  try {
+    body = JSON.parse(response.body);
+  } catch {
+    return [...problems, `body is not JSON: ${JSON.stringify(response.body.slice(0, 200))}`];
+  }
+  problems.push(...validateErrorResponse(body).map((problem) => `error-response ${problem}`));
+  if (requestId !== undefined && (body as { requestId?: unknown }).requestId !== requestId) {
+    problems.push(`requestId is ${JSON.stringify((body as { requestId?: unknown }).requestId)}, not the request's ${requestId}`);
+  }
+  return problems;
+}
+
+/** The documented normalisation: known string fields are trimmed, everything else is kept as is. */
+export function trimKnownFields(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) {
+    const trimmed = (REQUEST_FIELDS as readonly string[]).includes(key) && typeof member === 'string' ? member.trim() : member;
+    Object.defineProperty(copy, key, { value: trimmed, enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
+}
+
+/**
+ * The instant an RFC 3339 date-time names. A leap second (`:60`) is the instant after `:59`,
+ * which `Date.parse` cannot represent on its own.
+ */
+export function instantOf(dateTime: string): number {
+  const leap = /^(.{17})60(.*)$/.exec(dateTime);
+  return leap ? Date.parse(`${leap[1]}59${leap[2]}`) + 1_000 : Date.parse(dateTime);
+}
+
+export type AppointmentVerdict =
+  | { kind: 'created'; request: Record<string, unknown> }
+  | { kind: 'invalid'; problems: string[] }
+  | { kind: 'past' }
+  | { kind: 'not-json' };
+
+/** What POST /appointments must do with this body text (content type and size already accepted). */
+export function appointmentVerdict(text: string, now: number): AppointmentVerdict {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { kind: 'not-json' };
+  }
+  const request = trimKnownFields(parsed);
+  const problems = validateAppointmentRequest(request);
+  if (problems.length > 0) return { kind: 'invalid', problems };
+  const startsAt = instantOf((request as { appointmentDateTime: string }).appointmentDateTime);
+  return startsAt > now ? { kind: 'created', request: request as Record<string, unknown> } : { kind: 'past' };
+}
+
+/** The contacts key the API must use for a path e-mail, or undefined when it must reject it. */
+export function normalisedContactEmail(raw: string): string | undefined {
+  let decoded = raw;
+  if (/%[0-9a-f]{2}/i.test(decoded)) {
+    try {
+      decoded = decodeURIComponent(decoded);
+    } catch {
+      return undefined;
+    }
+  }
+  const email = decoded.trim().toLowerCase();
+  if (email === '') return undefined;
+  return validateContact({ id: email, preferredMethod: 'none', updatedAt: '2000-01-01T00:00:00Z' }).length === 0 ? email : undefined;
+}
+
+export function isValidContactRequest(text: string): boolean {
+  try {
+    return validateContactRequest(JSON.parse(text)).length === 0;
+  } catch {
+    return false;
+  }
+}

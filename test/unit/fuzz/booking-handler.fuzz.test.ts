@@ -1,0 +1,279 @@
+import '../services/support/test-env';
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import * as fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
+import { validateAppointment, validateContact } from '../../../contracts';
+import { handler } from '../../../services/booking/handler';
+import { logger } from '../../../services/shared/logger';
+import {
+  ROUTE_METHODS,
+  ROUTE_TEMPLATES,
+  appointmentIdParameter,
+  appointmentRequest,
+  appointmentRequestText,
+  boundarySizedRequestText,
+  contactEmailParameter,
+  contactRequestText,
+  encodedBody,
+  headerNameCase,
+  httpMethod,
+  nonJsonText,
+  objectText,
+  requestHeaders,
+  resource,
+  MAX_BODY_BYTES,
+  type EncodedBody,
+} from '../../fuzz/booking-arbitraries';
+import { BOOKING_STATUSES, appointmentVerdict, errorAnswerProblems, isValidContactRequest, normalisedContactEmail } from '../../fuzz/booking-oracle';
+import { FuzzTally } from '../../fuzz/fuzz-settings';
+import { TEST_ENV } from '../services/support/test-env';
+import { lambdaContext } from '../services/support/lambda';
+
+/**
+ * Fuzzes the booking function in process: ~10,000 generated API Gateway events (bodies, encodings,
+ * headers, methods, resources, path parameters) against an in-memory DynamoDB behind
+ * aws-sdk-client-mock. DynamoDB never fails here, so any 5xx, thrown error or malformed answer is a
+ * bug. Reproduce a failure with the FUZZ_SEED fast-check prints.
+ */
+
+const tally = new FuzzTally('booking handler (in process)');
+const dynamodb = mockClient(DynamoDBClient);
+const tables = new Map<string, Map<string, Record<string, AttributeValue>>>();
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown): void => {
+  unhandled.push(reason);
+};
+const loggedErrors: unknown[][] = [];
+
+function table(name: string): Map<string, Record<string, AttributeValue>> {
+  let items = tables.get(name);
+  if (!items) tables.set(name, (items = new Map()));
+  return items;
+}
+
+function installTableFake(): void {
+  dynamodb.reset();
+  dynamodb.on(PutItemCommand).callsFake((input: { TableName: string; Item: Record<string, AttributeValue>; ConditionExpression?: string }) => {
+    const items = table(input.TableName);
+    const id = input.Item.id?.S;
+    if (!id) throw new Error('PutItem without a string id');
+    if (input.ConditionExpression === 'attribute_not_exists(id)' && items.has(id)) {
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
+    }
+    items.set(id, input.Item);
+    return {};
+  });
+  dynamodb.on(GetItemCommand).callsFake((input: { TableName: string; Key: Record<string, AttributeValue> }) => ({ Item: table(input.TableName).get(input.Key.id?.S ?? '') }));
+}
+
+interface EventParts {
+  method: string;
+  resource: string | undefined;
+  path: string | undefined;
+  pathParameters: Record<string, string | undefined> | null;
+  headers: Record<string, string> | null;
+  body: EncodedBody;
+}
+
+function proxyEvent(parts: EventParts): APIGatewayProxyEvent {
+  return {
+    resource: parts.resource as string,
+    path: parts.path as string,
+    httpMethod: parts.method,
+    headers: parts.headers as APIGatewayProxyEvent['headers'],
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: parts.pathParameters as APIGatewayProxyEvent['pathParameters'],
+    stageVariables: null,
+    body: parts.body.body,
+    isBase64Encoded: parts.body.isBase64Encoded,
+    requestContext: { requestId: `fuzz-${randomUUID()}` } as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+/** Invokes the handler and checks what holds for every answer; returns it for route-specific checks. */
+async function invoke(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  const response = await handler(event, lambdaContext('booking'));
+  if (!BOOKING_STATUSES.has(response.statusCode)) {
+    throw new Error(`status ${response.statusCode} (${response.body.slice(0, 300)}); logged errors: ${JSON.stringify(loggedErrors.slice(-1))}`);
+  }
+  if (response.statusCode >= 400) {
+    const problems = errorAnswerProblems(response, event.requestContext.requestId);
+    if (problems.length > 0) throw new Error(`${response.statusCode} answer breaks the error contract: ${problems.join('; ')}`);
+  }
+  return response;
+}
+
+function expectCreated(response: APIGatewayProxyResult, request: Record<string, unknown>): void {
+  expect(response.statusCode).toBe(201);
+  const body = JSON.parse(response.body) as Record<string, unknown>;
+  expect(validateAppointment(body)).toEqual([]);
+  expect(body).toEqual({ ...request, id: body.id, createdAt: body.createdAt, notificationStatus: 'pending' });
+  expect(response.headers?.location).toBe(`/appointments/${String(body.id)}`);
+  const stored = table(TEST_ENV.APPOINTMENTS_TABLE_NAME).get(String(body.id));
+  expect(stored && unmarshall(stored)).toEqual(body);
+}
+
+const errorCode = (response: APIGatewayProxyResult): string => (JSON.parse(response.body) as { code: string }).code;
+
+beforeAll(() => {
+  process.on('unhandledRejection', onUnhandled);
+  jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+  jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+  jest.spyOn(logger, 'error').mockImplementation((...args: unknown[]) => {
+    loggedErrors.push(args);
+  });
+  installTableFake();
+});
+
+afterAll(() => {
+  process.off('unhandledRejection', onUnhandled);
+  jest.restoreAllMocks();
+  process.stdout.write(`${tally.summary()}\n`);
+});
+
+describe('booking handler fuzz', () => {
+  it('POST /appointments: a JSON body is created exactly when it is a valid future request, else a 400 naming why', async () => {
+    const property = 'POST /appointments JSON bodies';
+    const now = Date.now();
+    await fc.assert(
+      fc.asyncProperty(appointmentRequestText(now), requestHeaders.filter(({ contentType }) => contentType.verdict === 'json'), async (text, { headers }) => {
+        tally.count(property);
+        const response = await invoke(proxyEvent({ method: 'POST', resource: '/appointments', path: '/appointments', pathParameters: null, headers, body: { text, body: text, isBase64Encoded: false, encoding: 'text' } }));
+
+        const verdict = Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES ? undefined : appointmentVerdict(text, Date.now());
+        if (verdict === undefined) expect(response.statusCode).toBe(413);
+        else if (verdict.kind === 'created') expectCreated(response, verdict.request);
+        else if (verdict.kind === 'invalid') {
+          expect([response.statusCode, errorCode(response)]).toEqual([400, 'ValidationFailed']);
+          expect((JSON.parse(response.body) as { details?: string[] }).details).toEqual(verdict.problems.slice(0, 100).map((problem) => problem.slice(0, 500)));
+        } else if (verdict.kind === 'past') expect([response.statusCode, errorCode(response)]).toEqual([400, 'AppointmentInPast']);
+        else expect([response.statusCode, errorCode(response)]).toEqual([400, 'MalformedJson']);
+      }),
+      tally.parameters(property, 3_500),
+    );
+    expect(unhandled).toEqual([]);
+  }, 120_000);
+
+  it('POST /appointments: any body, encoding and content type gets a JSON 4xx, or a 201 only for a valid request', async () => {
+    const property = 'POST /appointments bodies, encodings, headers';
+    const now = Date.now();
+    const text = fc.oneof(appointmentRequestText(now), nonJsonText(now), boundarySizedRequestText(now));
+    await fc.assert(
+      fc.asyncProperty(encodedBody(text), requestHeaders, async (body, { headers, contentType }) => {
+        tally.count(property);
+        const response = await invoke(proxyEvent({ method: 'POST', resource: '/appointments', path: '/appointments', pathParameters: null, headers, body }));
+
+        if (contentType.verdict === 'not-json') expect(response.statusCode).toBe(415);
+        if (response.statusCode === 201) {
+          // Judge what the handler was actually given, decoded the documented way.
+          const sent = body.isBase64Encoded ? Buffer.from(body.body ?? '', 'base64').toString('utf8') : (body.body ?? '');
+          const verdict = appointmentVerdict(sent, Date.now());
+          expect(verdict.kind).toBe('created');
+          if (verdict.kind === 'created') expectCreated(response, verdict.request);
+        }
+        // A well-formed body the client meant as this text must be judged as that text.
+        const faithful = body.text !== undefined && ['text', 'base64', 'base64-wrapped', 'base64-unpadded'].includes(body.encoding);
+        if (contentType.verdict === 'json' && faithful && Buffer.byteLength(body.text!, 'utf8') <= MAX_BODY_BYTES) {
+          const verdict = body.text!.trim() === '' ? undefined : appointmentVerdict(body.text!, Date.now());
+          if (verdict?.kind === 'created') expect(response.statusCode).toBe(201);
+          else expect(response.statusCode).toBe(400);
+        }
+        if (contentType.verdict === 'json' && body.text !== undefined && body.encoding === 'text' && Buffer.byteLength(body.text, 'utf8') > MAX_BODY_BYTES) {
+          expect(response.statusCode).toBe(413);
+        }
+      }),
+      tally.parameters(property, 2_500),
+    );
+    expect(unhandled).toEqual([]);
+  }, 120_000);
+
+  it('any method, resource, path and path parameters: a JSON answer, never a 5xx, and 2xx bodies that keep their contracts', async () => {
+    const property = 'any method, resource, path, path parameters';
+    const now = Date.now();
+    // Seed the tables through the handler itself, so GETs can find something.
+    const knownIds: string[] = [];
+    const knownEmails: string[] = [];
+    for (const request of fc.sample(appointmentRequest(now).filter((candidate) => appointmentVerdict(objectText(Object.entries(candidate)), now).kind === 'created'), { numRuns: 5, seed: 7 })) {
+      const created = await handler(proxyEvent({ method: 'POST', resource: '/appointments', path: '/appointments', pathParameters: null, headers: { 'content-type': 'application/json' }, body: { body: JSON.stringify(request), isBase64Encoded: false, encoding: 'text' } }), lambdaContext());
+      knownIds.push((JSON.parse(created.body) as { id: string }).id);
+      const email = (request.email ?? '').trim().toLowerCase();
+      const contact = await handler(proxyEvent({ method: 'PUT', resource: '/contacts/{email}', path: `/contacts/${email}`, pathParameters: { email }, headers: { 'content-type': 'application/json' }, body: { body: '{"preferredMethod":"email"}', isBase64Encoded: false, encoding: 'text' } }), lambdaContext());
+      if (contact.statusCode === 200) knownEmails.push(email);
+    }
+    expect(knownIds).toHaveLength(5);
+    expect(knownEmails.length).toBeGreaterThan(0);
+
+    const parameters = fc.oneof(
+      fc.constant(null),
+      fc.record({ id: appointmentIdParameter(knownIds) }),
+      fc.record({ email: contactEmailParameter(knownEmails) }),
+      fc.dictionary(fc.string({ maxLength: 8 }), fc.option(fc.string({ maxLength: 20 }), { nil: undefined }), { maxKeys: 3 }),
+    );
+    const body = encodedBody(fc.oneof(appointmentRequestText(now), contactRequestText, nonJsonText(now)));
+    const headers = fc.oneof(requestHeaders.map(({ headers: value }) => value), fc.constant(null));
+    await fc.assert(
+      fc.asyncProperty(httpMethod, resource, parameters, fc.option(fc.string({ maxLength: 40 }), { nil: undefined }), body, headers, async (method, route, pathParameters, randomPath, payload, requestHeaders) => {
+        tally.count(property);
+        let path = randomPath ?? route;
+        for (const [name, value] of Object.entries(pathParameters ?? {})) if (path !== undefined && value !== undefined) path = path.replace(`{${name}}`, value);
+        const response = await invoke(proxyEvent({ method, resource: route, path, pathParameters, headers: requestHeaders, body: payload }));
+
+        const template = ROUTE_TEMPLATES.find((candidate) => candidate === route);
+        if (template) {
+          const allowed = ROUTE_METHODS[template];
+          if (allowed.includes(method.toUpperCase())) expect(response.statusCode).not.toBe(405);
+          else expect([response.statusCode, response.headers?.allow]).toEqual([405, allowed.join(', ')]);
+          expect(response.statusCode === 404 && errorCode(response) === 'RouteNotFound').toBe(false);
+        }
+        if (response.statusCode === 200) {
+          // Routed by resource or, without one, by path: the answer is an appointment or a contact.
+          const answer = JSON.parse(response.body) as unknown;
+          const problems = template === '/appointments/{id}' ? validateAppointment(answer) : template === '/contacts/{email}' ? validateContact(answer) : validateAppointment(answer).length === 0 ? [] : validateContact(answer);
+          expect(problems).toEqual([]);
+        }
+        if (response.statusCode === 201) expect(validateAppointment(JSON.parse(response.body))).toEqual([]);
+      }),
+      tally.parameters(property, 2_500),
+    );
+    expect(unhandled).toEqual([]);
+  }, 120_000);
+
+  it('PUT then GET /contacts/{email}: stored under the normalised e-mail exactly when path and body are valid', async () => {
+    const property = 'PUT/GET /contacts/{email}';
+    await fc.assert(
+      fc.asyncProperty(contactEmailParameter(['known@example.com']), contactRequestText, headerNameCase('content-type'), async (email, text, contentTypeName) => {
+        tally.count(property);
+        const parts = { resource: '/contacts/{email}', path: `/contacts/${email}`, pathParameters: { email }, headers: { [contentTypeName]: 'application/json' } };
+        const put = await invoke(proxyEvent({ ...parts, method: 'PUT', body: { text, body: text, isBase64Encoded: false, encoding: 'text' } }));
+
+        const key = normalisedContactEmail(email);
+        if (key === undefined) {
+          expect([put.statusCode, errorCode(put)]).toEqual([400, 'InvalidContactEmail']);
+          return;
+        }
+        if (!isValidContactRequest(text)) {
+          expect([put.statusCode, errorCode(put)]).toEqual([400, 'ValidationFailed']);
+          return;
+        }
+        expect(put.statusCode).toBe(200);
+        const contact = JSON.parse(put.body) as Record<string, unknown>;
+        expect(validateContact(contact)).toEqual([]);
+        expect(contact.id).toBe(key);
+        const get = await invoke(proxyEvent({ ...parts, method: 'GET', body: { body: null, isBase64Encoded: false, encoding: 'none' } }));
+        expect(get.statusCode).toBe(200);
+        expect(JSON.parse(get.body)).toEqual(contact);
+      }),
+      tally.parameters(property, 1_600),
+    );
+    expect(unhandled).toEqual([]);
+  }, 120_000);
+
+  it('ran at least 10,000 generated requests in all', () => {
+    expect(tally.total()).toBeGreaterThanOrEqual(Math.min(10_000, Math.round(10_000 * Number(process.env.FUZZ_RUNS_SCALE ?? 1))));
+  });
+});
