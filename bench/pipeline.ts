@@ -23,7 +23,7 @@ import { summarizeLatencies, type LatencySummary } from './pipeline/latency-stat
 import { runLoad, wallClockMs } from './pipeline/load-generator';
 import { BenchUsageError, parsePipelineArgs, type PipelineBenchmarkOptions } from './pipeline/options';
 import { measurePutItemRate, type PutItemBaseline } from './pipeline/put-item-baseline';
-import { injectedFaults, restartCompute, withFaults, type BenchFaultOptions } from './pipeline/runtime-faults';
+import { FAULT_KINDS, type FaultKind, type ResolvedFaultOptions } from '../local/faults';
 
 export { parsePipelineArgs, PIPELINE_USAGE, type PipelineBenchmarkOptions } from './pipeline/options';
 
@@ -47,7 +47,7 @@ export interface PipelineReport {
     bookings: number;
     ratePerSecond?: number;
     concurrency: number;
-    faults?: BenchFaultOptions;
+    faults?: ResolvedFaultOptions;
     /** Set when the assembly was changed with `--visibility-timeout`. */
     visibilityTimeoutOverrideSeconds?: number;
     drainTimeoutSeconds: number;
@@ -89,7 +89,7 @@ export interface PipelineReport {
     lostIds: string[];
     duplicatedIds: string[];
   };
-  faults?: { injected: Record<string, number>; total: number; computeRestarts: number };
+  faults?: { injected: Record<FaultKind, number>; total: number; computeRestarts: number };
   putItem?: PutItemBaseline & { pipelineToPutItemRatio: number; goal: number; goalMet: boolean };
   latencyGoal: { ratePerSecond: number; p99Ms: number; applies: boolean; met?: boolean; lowerBoundMs: number; note: string };
   functions: FunctionColdStart[];
@@ -126,7 +126,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
   let runtime: LocalRuntime | undefined;
   let streams: DynamoDBStreamsClient | undefined;
   try {
-    runtime = await startLocalRuntime(withFaults({ assemblyDir }, options.faults));
+    runtime = await startLocalRuntime({ assemblyDir, ...(options.faults ? { faults: options.faults } : {}) });
     const rt = runtime;
     write(`local runtime ready in ${rt.startupMs} ms at ${rt.apiUrl}`);
     const env = rt.emulators.environment;
@@ -166,7 +166,6 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
     const rejections: string[] = [];
     let rejected = 0;
     let inFlight = 0;
-    let computeRestarts = 0;
     let restartGate: Promise<void> | undefined;
     const restartAt = options.faults ? Math.floor(options.bookings / 2) : -1;
     write(`posting ${options.bookings} bookings (${options.ratePerSecond ? `${options.ratePerSecond}/s` : 'unlimited rate'}, concurrency ${options.concurrency})`);
@@ -182,10 +181,8 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
           restartGate = (async () => {
             do await new Promise((resolve) => setTimeout(resolve, 10));
             while (inFlight > 0);
-            if (await restartCompute(rt)) {
-              computeRestarts += 1;
-              write('compute restarted half-way through the run');
-            }
+            await rt.restartCompute();
+            write('compute restarted half-way through the run');
           })();
         }
         if (restartGate) await restartGate;
@@ -319,9 +316,9 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
       functions = await measureColdStarts(rt.topology.functions, rt.emulators.environment, options.coldStartSamples);
     }
 
-    const injected = injectedFaults(rt);
-    const faults = options.faults
-      ? { injected, total: Object.values(injected).reduce((sum, count) => sum + count, 0), computeRestarts }
+    const stats = rt.faultStats();
+    const faults = rt.faults
+      ? { injected: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, stats[kind]])) as Record<FaultKind, number>, total: stats.total, computeRestarts: stats.computeRestarts }
       : undefined;
 
     const lowerBoundMs = ((assembly.pipeBatchingWindowSeconds ?? 0) + (assembly.notifierBatchingWindowSeconds ?? 0)) * 1000;
@@ -348,7 +345,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
         bookings: options.bookings,
         ...(options.ratePerSecond !== undefined ? { ratePerSecond: options.ratePerSecond } : {}),
         concurrency: options.concurrency,
-        ...(options.faults ? { faults: options.faults } : {}),
+        ...(rt.faults ? { faults: rt.faults } : {}),
         ...(options.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutOverrideSeconds: options.visibilityTimeoutSeconds } : {}),
         drainTimeoutSeconds,
         assembly,
@@ -451,6 +448,10 @@ export function formatPipelineReport(report: PipelineReport): string {
       `visibility timeout ${assembly.notificationsVisibilityTimeoutSeconds ?? '–'} s, maxReceiveCount ${assembly.maxReceiveCount ?? '–'}, ` +
       `batching windows pipe ${assembly.pipeBatchingWindowSeconds ?? '–'} s / notifier ${assembly.notifierBatchingWindowSeconds ?? '–'} s`,
   );
+  if (settings.faults) {
+    const f = settings.faults;
+    lines.push(`faults on: ses ${f.sesErrorRate}, sms ${f.snsErrorRate}, enrichment ${f.enrichmentErrorRate}, crash ${f.notifierCrashRate}, seed ${f.seed}; compute restarted half-way`);
+  }
   lines.push('');
   lines.push(`throughput              ${number(report.throughputPerSecond, 1)} bookings/s completed (${number(report.elapsedSeconds, 1)} s first POST → last final stage)`);
   if (report.putItem) {

@@ -1,5 +1,4 @@
-import type { BenchFaultOptions } from './runtime-faults';
-import { parseBenchFaultSpec } from './runtime-faults';
+import { parseFaultSpec, type FaultOptions } from '../../local/faults/fault-options';
 
 /** What `npm run bench -- --only pipeline ...` and the reliability test can set. */
 export interface PipelineBenchmarkOptions {
@@ -10,7 +9,7 @@ export interface PipelineBenchmarkOptions {
   /** POSTs in flight at once (default 10); also the PutItem baseline's concurrency. */
   concurrency: number;
   /** Faults the local runtime injects; undefined: none. */
-  faults?: BenchFaultOptions;
+  faults?: FaultOptions;
   /**
    * Visibility timeout (s) of every queue with a redrive policy (the notifications queue). It
    * changes the assembly (a variant of the dev one): the deployed 181 s makes a faulted message
@@ -44,8 +43,9 @@ export const PIPELINE_USAGE = [
   '  --n <bookings>               bookings to push through the API (default 1000)',
   '  --rate <bookings/s>          start bookings at this rate (default: unlimited, bounded by --concurrency)',
   '  --concurrency <n>            POSTs in flight at once, and the PutItem baseline\'s concurrency (default 10)',
-  '  --faults [spec]              inject faults in the local runtime (spec as the runtime\'s parseFaultSpec reads it;',
-  '                               without one: moderate SES/SNS/enrichment errors and notifier crashes, seed 42)',
+  '  --faults [spec]              inject faults in the local runtime and restart its compute half-way; spec as',
+  '                               `npm start -- --faults` reads it (ses=0.1,sms=0.1,enrichment=0.05,crash=0.02,seed=42);',
+  '                               without one: the runtime\'s default rates and a random seed (reported)',
   '  --visibility-timeout <s>     CHANGES THE ASSEMBLY: the notifications queue\'s visibility timeout (deployed: 181 s),',
   '                               so a message that failed is retried after <s> seconds instead of minutes',
   '  --drain-timeout <s>          how long to wait for every booking to end after the last POST',
@@ -88,10 +88,10 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineBenchmarkOpt
         break;
       case '--faults':
         if (next !== undefined && !next.startsWith('--')) {
-          options.faults = parseBenchFaultSpec(next);
+          options.faults = parseFaultSpec(next);
           index += 1;
         } else {
-          options.faults = parseBenchFaultSpec(undefined);
+          options.faults = parseFaultSpec('');
         }
         break;
       case '--visibility-timeout':
