@@ -57,6 +57,27 @@ export interface EnrichedAppointment {
    */
   notifiedAt?: string;
   /**
+   * The notifier's most recent failure for this appointment while it is still pending (cleared when the outcome is recorded): what the DLQ tool shows as the cause of a dead-lettered notification.
+   */
+  lastNotificationError?: {
+    /**
+     * The error's name, e.g. TooManyRequestsException, MessageRejected.
+     */
+    code: string;
+    /**
+     * The error's message (no e-mail addresses or phone numbers).
+     */
+    message: string;
+    /**
+     * When the attempt failed.
+     */
+    at: string;
+    /**
+     * The SQS receive count of the failed attempt.
+     */
+    receiveCount: number;
+  };
+  /**
    * The patient's contact preference from the contacts table; none when there is no contact.
    */
   preferredMethod: 'email' | 'sms' | 'none';

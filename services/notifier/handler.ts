@@ -6,7 +6,7 @@ import { errorName, isTransientAwsError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { maskEmail, maskPhone } from '../shared/pii';
 import { idempotentDelivery, type DeliveryKey } from './adapters/idempotent-delivery';
-import { recordOutcome } from './adapters/record-outcome';
+import { recordFailure, recordOutcome } from './adapters/record-outcome';
 import { sendEmail } from './adapters/send-email';
 import { sendSms } from './adapters/send-sms';
 import { config } from './config';
@@ -37,7 +37,7 @@ const deliverOnce = delivery.wrap(async (key: DeliveryKey, { appointment, plan }
 
 const maskedRecipient = (plan: SendPlan): string => (plan.channel === 'email' ? maskEmail(plan.to) : maskPhone(plan.to));
 
-async function notify(appointment: EnrichedAppointment, plan: NotificationPlan): Promise<NotificationResult> {
+async function notify(appointment: EnrichedAppointment, plan: NotificationPlan, receiveCount: number): Promise<NotificationResult> {
   if (plan.channel === 'none') return notificationResult(appointment, plan, { skippedAt: new Date().toISOString() });
   if (plan.channel === 'email' && plan.fallbackReason) {
     logger.warn('falling back to e-mail', { appointmentId: appointment.id, reason: plan.fallbackReason, recipient: maskEmail(plan.to) });
@@ -56,8 +56,17 @@ async function notify(appointment: EnrichedAppointment, plan: NotificationPlan):
       // retry; the record still fails, so after maxReceiveCount it rests in the DLQ with this log.
       logger.error('notification failed', { ...context, error: error as Error });
     }
+    if (errorName(error) !== 'IdempotencyAlreadyInProgressError') await rememberFailure(appointment.id, error, receiveCount);
     throw error;
   }
+}
+
+/** Best effort: the record fails either way; a failure to record the cause is only logged. */
+async function rememberFailure(appointmentId: string, error: unknown, receiveCount: number): Promise<void> {
+  const failure = { code: errorName(error), message: error instanceof Error ? error.message : String(error), at: new Date().toISOString(), receiveCount };
+  await recordFailure(dynamodb, config.appointmentsTableName, appointmentId, failure).catch((recordError: unknown) =>
+    logger.warn('could not record the notification failure on the appointment', { appointmentId, errorName: errorName(recordError) }),
+  );
 }
 
 async function recordHandler(record: SQSRecord): Promise<NotificationResult> {
@@ -71,7 +80,8 @@ async function recordHandler(record: SQSRecord): Promise<NotificationResult> {
     throw error;
   }
   const plan = planNotification(appointment);
-  const result = parseNotificationResult(await notify(appointment, plan));
+  const receiveCount = Math.max(1, Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1);
+  const result = parseNotificationResult(await notify(appointment, plan, receiveCount));
   logger.info(NOTIFICATION_OUTCOME_LOG_MESSAGE, { correlation_id: result.appointmentId, [NOTIFICATION_RESULT_LOG_KEY]: result });
 
   // If this fails after a send, the record fails and SQS redelivers it; the idempotency record

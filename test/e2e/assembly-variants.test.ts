@@ -7,8 +7,8 @@ import { devAssembly, eventually, futureDateTime, postJson, removeDirectory, res
 /**
  * The runtime reads the assembly; it does not know the product. A variant assembly, as a changed
  * `cdk synth` would write it, changes what happens locally with no change to the runtime:
- * - the pipe's filter also admits MODIFY records of appointments set back to `pending` (a
- *   reschedule), so such an update notifies again;
+ * - the pipe's filter also admits MODIFY records of appointments set back to `pending` with no
+ *   recorded failure (a reschedule), so such an update notifies again;
  * - the notifications queue's visibility timeout is 2 s instead of 181 s, so SQS's redrive of a
  *   message the notifier keeps failing can be watched in seconds.
  */
@@ -16,7 +16,13 @@ describe('local runtime: a variant assembly changes behaviour with no runtime ch
   let runtime: LocalRuntime;
   let assembly: string;
   const stages: BookingStageEvent[] = [];
-  const RESCHEDULE_FILTER = { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { notificationStatus: { S: ['pending'] } } } };
+  // A reschedule sets the booking back to pending; the notifier's own updates (an outcome, or the
+  // cause of a failed attempt, which leaves it pending) must not pass, or they would loop.
+  const RESCHEDULE_FILTER = {
+    eventName: ['INSERT', 'MODIFY'],
+    // `exists` applies to leaves (an object-valued field counts as absent), hence the path to `code`.
+    dynamodb: { NewImage: { notificationStatus: { S: ['pending'] }, lastNotificationError: { M: { code: { S: [{ exists: false }] } } } } },
+  };
 
   beforeAll(async () => {
     assembly = variantAssembly(await devAssembly(), (template) => {
@@ -98,5 +104,10 @@ describe('local runtime: a variant assembly changes behaviour with no runtime ch
     }, 30_000);
     expect(messages).toHaveLength(1);
     expect(await runtime.emulators.sms.listMessages()).not.toContainEqual(expect.objectContaining({ phoneNumber }));
+    // The cause stays on the booking, where `npm run dlq -- list` reads it.
+    const stored = (await (await fetch(api(`appointments/${id}`))).json()) as { notificationStatus: string; lastNotificationError?: { code: string; receiveCount: number } };
+    expect(stored.notificationStatus).toBe('pending');
+    expect(stored.lastNotificationError).toMatchObject({ receiveCount: 3 });
+    expect(stored.lastNotificationError?.code).toMatch(/Internal/);
   }, 90_000);
 });

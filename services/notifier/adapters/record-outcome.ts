@@ -14,9 +14,15 @@ export async function recordOutcome(client: DynamoDBClient, tableName: string, r
       new UpdateItemCommand({
         TableName: tableName,
         Key: { id: { S: result.appointmentId } },
-        UpdateExpression: 'SET #status = :status, #channel = :channel, #notifiedAt = :notifiedAt',
+        UpdateExpression: 'SET #status = :status, #channel = :channel, #notifiedAt = :notifiedAt REMOVE #error',
         ConditionExpression: 'attribute_exists(#id)',
-        ExpressionAttributeNames: { '#id': 'id', '#status': 'notificationStatus', '#channel': 'notificationChannel', '#notifiedAt': 'notifiedAt' },
+        ExpressionAttributeNames: {
+          '#id': 'id',
+          '#status': 'notificationStatus',
+          '#channel': 'notificationChannel',
+          '#notifiedAt': 'notifiedAt',
+          '#error': 'lastNotificationError',
+        },
         ExpressionAttributeValues: {
           ':status': { S: result.outcome },
           ':channel': { S: result.channel },
@@ -27,6 +33,47 @@ export async function recordOutcome(client: DynamoDBClient, tableName: string, r
     return 'recorded';
   } catch (error) {
     if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return 'appointment-missing';
+    throw error;
+  }
+}
+
+export interface NotificationFailure {
+  code: string;
+  message: string;
+  at: string;
+  receiveCount: number;
+}
+
+/**
+ * Records why the latest attempt failed, while the appointment is still pending, so that an
+ * operator (and `npm run dlq -- list`) can see the cause of a notification that ends in the DLQ.
+ * A MODIFY like the outcome update, so the pipe's INSERT-only filter drops it too. The condition
+ * keeps a late failure from touching an appointment another delivery already notified.
+ */
+export async function recordFailure(client: DynamoDBClient, tableName: string, appointmentId: string, failure: NotificationFailure): Promise<void> {
+  try {
+    await client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: { id: { S: appointmentId } },
+        UpdateExpression: 'SET #error = :error',
+        ConditionExpression: 'attribute_exists(#id) AND #status = :pending',
+        ExpressionAttributeNames: { '#id': 'id', '#status': 'notificationStatus', '#error': 'lastNotificationError' },
+        ExpressionAttributeValues: {
+          ':pending': { S: 'pending' },
+          ':error': {
+            M: {
+              code: { S: failure.code.slice(0, 100) || 'Error' },
+              message: { S: failure.message.slice(0, 500) || 'no message' },
+              at: { S: failure.at },
+              receiveCount: { N: String(failure.receiveCount) },
+            },
+          },
+        },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return;
     throw error;
   }
 }

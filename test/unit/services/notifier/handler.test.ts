@@ -168,6 +168,28 @@ describe('notifier handler', () => {
     expect(retry.batchItemFailures).toEqual([]);
   });
 
+  it('records the cause of a failed attempt on the pending appointment, for the DLQ tool, without PII', async () => {
+    ses.on(SendEmailCommand).rejects(awsError(MessageRejected, 400));
+    const appointment = enriched('email');
+    const record = { ...sqsRecord(appointment), attributes: { ...sqsRecord(appointment).attributes, ApproximateReceiveCount: '3' } };
+
+    await expect(handler(sqsEvent(record), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
+
+    const update = appointmentUpdates().find((input) => input.UpdateExpression === 'SET #error = :error');
+    expect(update).toMatchObject({
+      Key: { id: { S: appointment.id } },
+      ConditionExpression: 'attribute_exists(#id) AND #status = :pending',
+      ExpressionAttributeValues: { ':error': { M: { code: { S: 'MessageRejected' }, message: { S: 'failure 400' }, receiveCount: { N: '3' } } } },
+    });
+    expect(JSON.stringify(update)).not.toContain(appointment.email);
+  });
+
+  it('clears a recorded failure when the outcome is finally recorded', async () => {
+    await handler(sqsEvent(sqsRecord(enriched('email'))), lambdaContext());
+
+    expect(appointmentUpdates()[0]?.UpdateExpression).toContain('REMOVE #error');
+  });
+
   it('fails a permanently rejected e-mail with an error log naming the appointment and no clear PII', async () => {
     ses.on(SendEmailCommand).rejects(awsError(MessageRejected, 400));
     const appointment = enriched('email');
