@@ -106,6 +106,7 @@ interface BookingTrace {
 const FINAL_NOTIFIED: ReadonlySet<BookingStage> = new Set<BookingStage>(['emailed', 'sms']);
 const DLQ_POLL_INTERVAL_MS = 2_000;
 const MAX_IDS_LISTED = 20;
+const IDLE_WAIT_MS = 10_000;
 
 /** Runs the benchmark on a runtime of its own and returns the report; throws only when it cannot run. */
 export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptions> = {}): Promise<PipelineReport> {
@@ -238,7 +239,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
       }
     }
     // Late redeliveries would show as duplicates: let what is in flight finish before the audit.
-    await Promise.race([rt.idle(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    await withTimeout(rt.idle(), IDLE_WAIT_MS);
     deadLettered = await readDeadLetteredBookings(rt.clients.sqs, streams, deadLetterQueues, rangeCache);
     unsubscribe();
 
@@ -389,6 +390,16 @@ function firstStageOf(stages: ReadonlyMap<BookingStage, number>, among: Readonly
     if (at !== undefined && (first === undefined || at < (stages.get(first) as number))) first = stage;
   }
   return first;
+}
+
+/** Waits for `promise` at most `ms`; the timer is cleared either way so it cannot hold the process open. */
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function round(value: number): number {

@@ -1,0 +1,58 @@
+import { runPipelineBenchmark, type PipelineReport } from '../../bench/pipeline';
+
+/**
+ * The reliability run CI does: 200 bookings through the whole local stack with faults injected
+ * (SES and SMS errors, enrichment errors, notifier environments killed mid-invocation, and one
+ * compute restart half-way) on a fixed seed. Whatever fails is retried by the stream, the pipe or
+ * SQS, so every booking must still end notified, skipped, or in a dead-letter queue, and no
+ * appointment may be notified twice. The notifications queue's visibility timeout is 2 s in this
+ * variant of the dev assembly, so redeliveries take seconds instead of the deployed 181 s.
+ * Nothing here is timed: the run's figures are the benchmark's business.
+ */
+describe('reliability: 200 bookings under injected faults', () => {
+  const BOOKINGS = 200;
+  let report: PipelineReport;
+
+  beforeAll(async () => {
+    report = await runPipelineBenchmark({
+      bookings: BOOKINGS,
+      concurrency: 10,
+      faults: { sesErrorRate: 0.1, snsErrorRate: 0.1, enrichmentErrorRate: 0.05, notifierCrashRate: 0.05, seed: 20_240_601 },
+      visibilityTimeoutSeconds: 2,
+      drainTimeoutSeconds: 150,
+      coldStartSamples: 0,
+      skipPutItemBaseline: true,
+    });
+  }, 300_000);
+
+  it('accepts every booking', () => {
+    expect(report.bookings.rejections).toEqual([]);
+    expect(report.bookings.accepted).toBe(BOOKINGS);
+  });
+
+  it('injects faults of the configured kinds and restarts the compute', () => {
+    expect(report.faults?.total).toBeGreaterThan(0);
+    expect(report.faults?.computeRestarts).toBe(1);
+    expect(report.settings.faults?.seed).toBe(20_240_601);
+  });
+
+  it('loses no booking: each ends notified, skipped or dead-lettered', () => {
+    expect(report.outcomes.lostIds).toEqual([]);
+    expect(report.outcomes.lost).toBe(0);
+    expect(report.outcomes.notified + report.outcomes.skipped + report.outcomes.deadLettered).toBe(BOOKINGS);
+  });
+
+  it('notifies no appointment twice, and every notification recorded was really sent', () => {
+    expect(report.outcomes.duplicatedIds).toEqual([]);
+    expect(report.outcomes.duplicated).toBe(0);
+    expect(report.outcomes.notifiedWithoutMessage).toBe(0);
+  });
+
+  it('skips exactly the bookings whose patient asked for nothing or has no contact', () => {
+    // Half the mix is `none` or unknown; those are skipped unless their message was dead-lettered.
+    const skippable = report.bookings.byContactKind.none + report.bookings.byContactKind.unknown;
+    expect(report.outcomes.skipped).toBeLessThanOrEqual(skippable);
+    expect(report.outcomes.notified).toBeLessThanOrEqual(BOOKINGS - skippable);
+    expect(report.failures).toEqual([]);
+  });
+});
