@@ -83,13 +83,13 @@ export const ENVIRONMENTS: Readonly<Record<Stage, EnvironmentConfig>> = {
     notificationsQueue: { maxReceiveCount: 3, retentionPeriod: Duration.days(4) },
     pipe: {
       batchSize: 10,
-      maximumBatchingWindow: Duration.seconds(1),
+      maximumBatchingWindow: Duration.seconds(0), // dev favours latency: a booking flows through at once
       maximumRetryAttempts: 3,
       maximumRecordAge: Duration.hours(1),
     },
     notifier: {
       batchSize: 10,
-      maxBatchingWindow: Duration.seconds(1),
+      maxBatchingWindow: Duration.seconds(0),
       maxConcurrency: 2,
       idempotencyExpiry: Duration.days(15),
     },

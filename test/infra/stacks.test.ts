@@ -449,7 +449,8 @@ describe.each(STAGES)('%s environment', (stage) => {
           EventSourceArn: { 'Fn::GetAtt': [logicalId(stateless.notifications.queue), 'Arn'] },
           FunctionName: { Ref: logicalId(stateless.notifier.function) },
           BatchSize: config.notifier.batchSize,
-          MaximumBatchingWindowInSeconds: config.notifier.maxBatchingWindow.toSeconds(),
+          // CDK leaves a zero window out of the template (0 is also Lambda's default).
+          MaximumBatchingWindowInSeconds: config.notifier.maxBatchingWindow.toSeconds() || Match.absent(),
           FunctionResponseTypes: ['ReportBatchItemFailures'],
           ScalingConfig: { MaximumConcurrency: config.notifier.maxConcurrency },
         });
