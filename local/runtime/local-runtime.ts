@@ -242,10 +242,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         let ready: () => void = () => undefined;
         computeReady = new Promise<void>((resolve) => (ready = resolve));
         try {
-          await stopCompute(compute, 'abrupt');
+          // A runner that failed to stop cleanly must not leave the runtime without compute.
+          const stopFailure = await stopCompute(compute, 'abrupt').then(
+            () => undefined,
+            (error: unknown) => error,
+          );
           compute = startCompute();
           restartCounter.countRestart();
           write('compute restarted: function environments replaced; pipes resumed from their checkpoints; SQS messages in flight return after their visibility timeout');
+          if (stopFailure !== undefined) throw stopFailure;
         } finally {
           ready();
         }
