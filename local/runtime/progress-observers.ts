@@ -45,10 +45,10 @@ export function observeSqsOutcome(progress: BookingProgress, messages: SqsMessag
     const message = messages.get(messageId);
     if (!message?.appointmentId) continue;
     const attempt = `receive ${message.receiveCount}${maxReceiveCount ? ` of ${maxReceiveCount}` : ''}`;
+    const reason = outcome.kind === 'failure' ? `; ${outcome.reason}` : '';
     if (maxReceiveCount !== undefined && message.receiveCount >= maxReceiveCount) {
-      progress.mark(message.appointmentId, 'dead-lettered', `failed on ${attempt}: SQS moves it to the dead-letter queue`);
+      progress.mark(message.appointmentId, 'dead-lettered', `failed on ${attempt}: SQS moves it to the dead-letter queue${reason}`);
     } else {
-      const reason = outcome.kind === 'failure' ? `; ${outcome.reason}` : '';
       progress.mark(message.appointmentId, 'failed', `${attempt}, retried after the visibility timeout${reason}`);
     }
   }
