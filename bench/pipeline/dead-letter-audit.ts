@@ -2,6 +2,7 @@ import { GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient 
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetterQueue } from '../../ops/dlq/dead-letter-queue';
 import { peekMessages } from '../../ops/dlq/peek-messages';
+import { parseJsonObject } from '../../local/support/json-object';
 
 export interface DeadLetteredBookings {
   /** Appointment id → the DLQ label it was found in (`notifications`, `pipe`). */
@@ -36,7 +37,7 @@ export async function readDeadLetteredBookings(
   for (const dlq of queues) {
     const messages = await peekMessages(sqs, dlq.queue.url, { max: MAX_PEEK, holdSeconds: 5 });
     for (const message of messages) {
-      const body = parseObject(message.body);
+      const body = parseJsonObject(message.body);
       let ids: string[] = [];
       if (dlq.kind === 'sqs-redrive') {
         if (typeof body?.id === 'string') ids = [body.id];
@@ -82,13 +83,4 @@ export async function appointmentIdsInRange(streams: DynamoDBStreamsClient, info
     next = page.NextShardIterator;
   }
   return ids;
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

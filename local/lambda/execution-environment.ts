@@ -2,7 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { forEachLine } from './line-buffer';
+import { forEachLine } from '../support/for-each-line';
 
 /** The runtime shim each environment's process runs (see its header for the IPC protocol). */
 export const RUNTIME_BOOTSTRAP = path.join(__dirname, 'runtime-bootstrap.cjs');

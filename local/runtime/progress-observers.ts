@@ -1,6 +1,7 @@
 import type { SqsEventSourceEvent } from '../event-sources';
 import type { InvokeResult } from '../lambda';
 import type { BookingProgress } from './booking-progress';
+import { parseJsonObject } from '../support/json-object';
 
 /**
  * Turn what the runtime already sees (API responses, function log lines, event-source outcomes)
@@ -12,7 +13,7 @@ export function observeApiResponse(progress: BookingProgress, event: unknown, re
   if (!result.ok) return;
   const response = result.payload as { statusCode?: number; body?: string } | null;
   if (response?.statusCode !== 201 || typeof response.body !== 'string') return;
-  const id = parseObject(response.body)?.id;
+  const id = parseJsonObject(response.body)?.id;
   if (typeof id !== 'string') return;
   const request = event as { httpMethod?: string; path?: string };
   progress.mark(id, 'stored', `${request.httpMethod ?? ''} ${request.path ?? ''} 201`.trim());
@@ -21,7 +22,7 @@ export function observeApiResponse(progress: BookingProgress, event: unknown, re
 /** The notifier's structured `notificationResult` log line is a booking's outcome. */
 export function observeFunctionLog(progress: BookingProgress, line: string): void {
   if (!line.includes('notificationResult')) return;
-  const result = parseObject(line)?.notificationResult as
+  const result = parseJsonObject(line)?.notificationResult as
     | { appointmentId?: unknown; channel?: unknown; outcome?: unknown; fallbackReason?: unknown }
     | undefined;
   if (!result || typeof result.appointmentId !== 'string') return;
@@ -53,13 +54,4 @@ export function observeSqsOutcome(progress: BookingProgress, messages: SqsMessag
     }
   }
   for (const messageId of event.messageIds) messages.delete(messageId);
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

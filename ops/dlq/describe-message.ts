@@ -1,5 +1,6 @@
 import type { DeadLetterQueue } from './dead-letter-queue';
 import type { PeekedMessage } from './peek-messages';
+import { parseJsonObject } from '../../local/support/json-object';
 
 export interface DeadLetterSummary {
   messageId: string;
@@ -25,7 +26,7 @@ export function describeDeadLetter(dlq: DeadLetterQueue, message: PeekedMessage)
     receiveCount: message.receiveCount,
     ...(message.sentAt ? { sentAt: message.sentAt.toISOString() } : {}),
   };
-  const body = parseJson(message.body);
+  const body = parseJsonObject(message.body);
   if (dlq.kind === 'sqs-redrive') {
     const appointmentId = typeof body?.id === 'string' ? body.id : undefined;
     return {
@@ -43,15 +44,6 @@ function pipeFailureCause(body: Record<string, unknown> | undefined, message: Pe
   const parts = [context.condition, context.errorMessage, context.error, body.errorMessage, body.error]
     .filter((part): part is string => typeof part === 'string' && part.length > 0);
   return parts.length > 0 ? [...new Set(parts)].join(': ') : JSON.stringify(body);
-}
-
-function parseJson(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function truncate(text: string): string {

@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 
 /**
- * Calls `onLine` once per complete line of a stream (without the newline), keeping a partial line
- * until its end arrives, so JSON log lines are delivered whole; the tail is flushed at end.
+ * Calls `onLine` once per complete line of a stream (without the newline or a trailing `\r`),
+ * keeping a partial line until its end arrives, so JSON log lines are delivered whole; the tail is
+ * flushed at end. Used for child processes' output (DynamoDB Local, Lambda environments).
  */
 export function forEachLine(stream: Readable, onLine: (line: string) => void): void {
   let pending = '';
