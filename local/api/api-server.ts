@@ -197,6 +197,19 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ru
       options.onRequest?.({ requestId: '', method: request.method ?? '', path: request.url ?? '', status: 500, durationMs: 0, problem: (error as Error).message });
     });
   });
+  // Requests Node's HTTP parser rejects before routing (a malformed request line or framing, a
+  // header block over its limit) get a JSON answer like API Gateway's own errors, not an empty one.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify({ message: tooLarge ? 'Request header fields too large' : 'Bad request' });
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-amzn-errortype: BadRequestException\r\nconnection: close\r\n\r\n${body}`,
+    );
+    options.onRequest?.({ requestId: '', method: '', path: '', status, durationMs: 0, problem: `HTTP parse error ${error.code ?? error.message}` });
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

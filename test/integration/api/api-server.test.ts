@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { startApiServer, type ApiRequestLog, type RunningApiServer } from '../../../local/api';
 import { createFunctionHost, type FunctionHost } from '../../../local/lambda';
@@ -112,6 +113,28 @@ describe('local API Gateway over HTTP with the function host', () => {
 
     expect(response.status).toBe(504);
     expect(await response.json()).toEqual({ message: 'Endpoint request timed out' });
+  });
+
+  async function rawExchange(request: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(server.port, '127.0.0.1', () => socket.write(request));
+      let answer = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (answer += chunk));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  }
+
+  it.each([
+    ['a malformed request line', 'GARBAGE\r\n\r\n', 400],
+    ['a header block over the parser limit', `GET /dev/appointments/x HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+  ])('answers %s with a JSON error, as API Gateway does, not an empty body', async (_case, request, status) => {
+    const answer = await rawExchange(request);
+
+    expect(answer.startsWith(`HTTP/1.1 ${status} `)).toBe(true);
+    expect(answer.toLowerCase()).toContain('content-type: application/json');
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ message: expect.any(String) });
   });
 
   it('refuses a body over the limit with 413 without reading it all', async () => {
