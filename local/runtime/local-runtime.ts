@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -93,14 +94,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const assemblyDir = options.assemblyDir ?? (await synthesizeAssembly({ stage }));
   // Read once for the region the emulators must use, then again with the queue endpoint, so any
   // queue URL in a function's environment is one the emulator answers to.
-  const { region: assemblyRegion } = readCloudAssembly(assemblyDir, { environment: stage });
-  const emulators = await startEmulators({
-    region: assemblyRegion,
-    ...(options.ports ? { ports: options.ports } : {}),
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(injector && faults && faults.snsErrorRate > 0 ? { smsFaultHook: injector.smsFaultHook } : {}),
-  });
-  const cleanups: Array<() => Promise<void>> = [() => emulators.stopAll()];
+  // An assembly synthesized here is ours to remove when the runtime stops; a given one is not.
+  const removeAssembly = async (): Promise<void> => {
+    if (!options.assemblyDir) await rm(assemblyDir, { recursive: true, force: true });
+  };
+  let emulators: RunningEmulators;
+  try {
+    const { region: assemblyRegion } = readCloudAssembly(assemblyDir, { environment: stage });
+    emulators = await startEmulators({
+      region: assemblyRegion,
+      ...(options.ports ? { ports: options.ports } : {}),
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(injector && faults && faults.snsErrorRate > 0 ? { smsFaultHook: injector.smsFaultHook } : {}),
+    });
+  } catch (error) {
+    await removeAssembly();
+    throw error;
+  }
+  const cleanups: Array<() => Promise<void>> = [removeAssembly, () => emulators.stopAll()];
   const stopAll = async (): Promise<void> => {
     const errors: unknown[] = [];
     for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => errors.push(error));
