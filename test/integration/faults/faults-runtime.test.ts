@@ -3,7 +3,8 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { BookingStageEvent } from '../../../local/runtime/booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime/local-runtime';
 import { peekMessages } from '../../../ops/dlq/peek-messages';
-import { devAssembly, eventually, futureDateTime, postJson, removeDirectory, resourcesOfType, variantAssembly } from '../../e2e/e2e-support';
+import { withRedrivenQueueVisibilityTimeout } from '../../../bench/pipeline/assembly-variant';
+import { devAssembly, eventually, futureDateTime, postJson, removeDirectory } from '../../e2e/e2e-support';
 
 type Preference = 'email' | 'sms' | 'none';
 
@@ -33,15 +34,7 @@ describe('local runtime under injected faults and a compute restart', () => {
   const stages: BookingStageEvent[] = [];
 
   beforeAll(async () => {
-    assembly = variantAssembly(await devAssembly(), (template) => {
-      for (const queue of resourcesOfType(template, 'AWS::SQS::Queue')) {
-        if (queue.Properties.RedrivePolicy) queue.Properties.VisibilityTimeout = 2;
-      }
-      for (const fn of resourcesOfType(template, 'AWS::Lambda::Function')) {
-        const variables = (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
-        if ('IDEMPOTENCY_TABLE_NAME' in variables) fn.Properties.Timeout = 2;
-      }
-    });
+    assembly = withRedrivenQueueVisibilityTimeout(await devAssembly(), 2).assemblyDir;
     runtime = await startLocalRuntime({
       assemblyDir: assembly,
       pipe: { pollIntervalMs: 100, retryBaseDelayMs: 20, retryMaxDelayMs: 100 },

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { BookingStageEvent } from '../../../local/runtime/booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime/local-runtime';
-import { devAssembly, eventually, futureDateTime, postJson, removeDirectory, resourcesOfType, variantAssembly } from '../../e2e/e2e-support';
+import { withRedrivenQueueVisibilityTimeout } from '../../../bench/pipeline/assembly-variant';
+import { devAssembly, eventually, futureDateTime, postJson, removeDirectory } from '../../e2e/e2e-support';
 
 /** restartCompute() with fault injection off: the compute is replaced, the state stays, the API waits. */
 describe('local runtime: restartCompute', () => {
@@ -11,15 +12,7 @@ describe('local runtime: restartCompute', () => {
 
   beforeAll(async () => {
     // Redeliveries in seconds, should the restart interrupt a notifier invocation.
-    assembly = variantAssembly(await devAssembly(), (template) => {
-      for (const queue of resourcesOfType(template, 'AWS::SQS::Queue')) {
-        if (queue.Properties.RedrivePolicy) queue.Properties.VisibilityTimeout = 2;
-      }
-      for (const fn of resourcesOfType(template, 'AWS::Lambda::Function')) {
-        const variables = (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
-        if ('IDEMPOTENCY_TABLE_NAME' in variables) fn.Properties.Timeout = 2;
-      }
-    });
+    assembly = withRedrivenQueueVisibilityTimeout(await devAssembly(), 2).assemblyDir;
     runtime = await startLocalRuntime({ assemblyDir: assembly, pipe: { pollIntervalMs: 100, retryBaseDelayMs: 20, retryMaxDelayMs: 100 }, sqsWaitTimeSeconds: 1 });
     runtime.progress.onStage((event) => stages.push(event));
   }, 180_000);
