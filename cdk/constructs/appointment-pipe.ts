@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { createDeadLetterQueue } from './dead-letter-queue';
 
 /**
  * Only new bookings pass: the notifier's own status update (a MODIFY record) and deletions must
@@ -53,14 +54,9 @@ export class AppointmentPipe extends Construct {
 
     // For a stream source, the pipe DLQ receives the metadata of batches that exhausted their
     // retries or aged out (shard, sequence numbers), from which the records can be read back.
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    this.deadLetterQueue = createDeadLetterQueue(this, 'DeadLetterQueue', {
       retentionPeriod: props.deadLetterRetention,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: "This is the pipe's dead-letter queue; an alarm fires on any message in it.",
+      purpose: "the pipe's dead-letter queue",
     });
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {

@@ -1,6 +1,7 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { createDeadLetterQueue } from './dead-letter-queue';
 
 /** AWS's guidance for Lambda SQS event sources: visibility at least six times the function timeout. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
@@ -26,14 +27,9 @@ export class NotificationQueue extends Construct {
   constructor(scope: Construct, id: string, props: NotificationQueueProps) {
     super(scope, id);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    this.deadLetterQueue = createDeadLetterQueue(this, 'DeadLetterQueue', {
       retentionPeriod: props.deadLetterRetention,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This is the dead-letter queue of the notifications queue; an alarm fires on any message in it.',
+      purpose: 'the dead-letter queue of the notifications queue',
     });
 
     // Six times the timeout keeps a message invisible across a few throttled retries of one batch;

@@ -1,8 +1,7 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { BookingStageEvent } from '../../local/runtime/booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
-import { devAssembly, eventually, futureDateTime, postJson, removeDirectory, resourcesOfType, variantAssembly } from './e2e-support';
+import { devAssembly, eventually, futureDateTime, postJson, removeDirectory, rescheduleTo, resourcesOfType, variantAssembly } from './e2e-support';
 
 /**
  * The runtime reads the assembly; it does not know the product. A variant assembly, as a changed
@@ -66,16 +65,8 @@ describe('local runtime: a variant assembly changes behaviour with no runtime ch
     expect((await postJson(api(`contacts/${encodeURIComponent(smsEmail)}`), { preferredMethod: 'sms', phoneNumber: '+447700900301' }, 'PUT')).status).toBe(200);
     const id = await book(email);
     await reached(id, 'emailed');
-    const table = runtime.topology.tables.find((candidate) => candidate.streamViewType)?.tableName as string;
 
-    await runtime.clients.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: table,
-        Key: { id: { S: id } },
-        UpdateExpression: 'SET email = :email, notificationStatus = :pending',
-        ExpressionAttributeValues: { ':email': { S: smsEmail }, ':pending': { S: 'pending' } },
-      }),
-    );
+    await rescheduleTo(runtime, id, smsEmail);
 
     await reached(id, 'sms');
     const texts = (await runtime.emulators.sms.listMessages()).filter((sms) => sms.phoneNumber === '+447700900301');

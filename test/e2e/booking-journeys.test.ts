@@ -1,10 +1,10 @@
-import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
 import type { BookingStageEvent } from '../../local/runtime/booking-progress';
 import type { PipeRunnerEvent } from '../../local/pipes/pipe-runner-events';
-import { devAssembly, eventually, futureDateTime, postJson } from './e2e-support';
+import { appointmentsTableName, devAssembly, eventually, futureDateTime, postJson, rescheduleTo } from './e2e-support';
 
 /**
  * The journeys a person takes on `npm start`, on the real emulators and the functions bundled by
@@ -116,16 +116,8 @@ describe('local runtime: booking journeys on the dev assembly', () => {
     await setContact(smsEmail, { preferredMethod: 'sms', phoneNumber: '+447700900202' });
     const id = await book(email, 'Ada Lovelace');
     await finalStage(id);
-    const table = runtime.topology.tables.find((candidate) => candidate.streamViewType)?.tableName as string;
 
-    await runtime.clients.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: table,
-        Key: { id: { S: id } },
-        UpdateExpression: 'SET email = :email, notificationStatus = :pending',
-        ExpressionAttributeValues: { ':email': { S: smsEmail }, ':pending': { S: 'pending' } },
-      }),
-    );
+    await rescheduleTo(runtime, id, smsEmail);
 
     await eventually('the pipe to drop the MODIFY record', () =>
       pipeEvents.find((e) => e.type === 'record-filtered-out' && e.record.eventName === 'MODIFY' && e.record.newImage?.email && 'S' in e.record.newImage.email && e.record.newImage.email.S === smsEmail),
@@ -137,7 +129,7 @@ describe('local runtime: booking journeys on the dev assembly', () => {
   }, 60_000);
 
   it('dead-letters a stored item the enrichment cannot read, and the bookings after it still flow', async () => {
-    const table = runtime.topology.tables.find((candidate) => candidate.streamViewType)?.tableName as string;
+    const table = appointmentsTableName(runtime);
     const poisonId = randomUUID();
     const email = uniqueEmail('after-poison');
     await setContact(email, { preferredMethod: 'email' });
@@ -151,7 +143,7 @@ describe('local runtime: booking journeys on the dev assembly', () => {
       const received = await runtime.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: pipeDlq?.queue.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
       return received.Messages?.find((m) => (m.Body ?? '').includes('dynamodb'));
     }, 30_000);
-    expect(message.Body).toContain(runtime.topology.tables.find((t) => t.streamViewType)?.tableName as string);
+    expect(message.Body).toContain(appointmentsTableName(runtime));
     expect(stages.some((e) => e.appointmentId === poisonId && e.stage === 'dead-lettered')).toBe(true);
   }, 60_000);
 

@@ -1,6 +1,8 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { LocalRuntime } from '../../local/runtime/local-runtime';
 import { synthesizeAssembly } from '../../local/topology';
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
@@ -64,4 +66,26 @@ export function futureDateTime(daysAhead = 10): string {
 export async function postJson(url: URL | string, body: unknown, method = 'POST'): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** The table with a stream: the appointments table, whatever the assembly names it. */
+export function appointmentsTableName(runtime: LocalRuntime): string {
+  const table = runtime.topology.tables.find((candidate) => candidate.streamViewType);
+  if (!table) throw new Error('the assembly has no table with a stream');
+  return table.tableName;
+}
+
+/**
+ * A reschedule as an operator's tool would write it: the booking moves to another patient e-mail
+ * and back to `pending`, one UpdateItem, so its stream record is a MODIFY.
+ */
+export async function rescheduleTo(runtime: LocalRuntime, appointmentId: string, email: string): Promise<void> {
+  await runtime.clients.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: appointmentsTableName(runtime),
+      Key: { id: { S: appointmentId } },
+      UpdateExpression: 'SET email = :email, notificationStatus = :pending',
+      ExpressionAttributeValues: { ':email': { S: email }, ':pending': { S: 'pending' } },
+    }),
+  );
 }
