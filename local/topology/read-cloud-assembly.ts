@@ -2,10 +2,18 @@ import * as fs from 'node:fs';
 import type { AssemblyStack, CfnResource, LoadedAssembly } from './cloud-assembly';
 import { loadCloudAssembly } from './cloud-assembly';
 import { InvalidResourceError, MissingAssetError, type TemplateLocation, UnsupportedResourceError } from './errors';
-import { qualify, ResourceModel } from './resource-model';
+import { localUserPoolClientId, localUserPoolId, qualify, ResourceModel } from './resource-model';
 import type {
   ApiRouteSpec,
   AttributeDefinition,
+  CognitoAuthorizerSpec,
+  GatewayResponseSpec,
+  GenerateSecretStringSpec,
+  RouteAuthorization,
+  SecretSpec,
+  UserPoolClientSpec,
+  UserPoolGroupSpec,
+  UserPoolSpec,
   DynamoDbStreamPipeSourceSpec,
   FunctionSpec,
   GlobalSecondaryIndexSpec,
@@ -126,6 +134,10 @@ class TopologyReader {
     }
     // Redrive policies name their DLQ by ARN; resolved once every queue has one.
     for (const entry of ofType('AWS::SQS::Queue')) this.redrive(entry);
+    const userPools = ofType('AWS::Cognito::UserPool').map((entry) => this.userPool(entry));
+    const userPoolClients = ofType('AWS::Cognito::UserPoolClient').map((entry) => this.userPoolClient(entry));
+    const userPoolGroups = ofType('AWS::Cognito::UserPoolGroup').map((entry) => this.userPoolGroup(entry));
+    const secrets = ofType('AWS::SecretsManager::Secret').map((entry) => this.secret(entry));
 
     const restApis = this.restApis(all);
     const sqsEventSourceMappings = ofType('AWS::Lambda::EventSourceMapping')
@@ -145,6 +157,12 @@ class TopologyReader {
       'AWS::ApiGateway::Resource',
       'AWS::ApiGateway::Method',
       'AWS::ApiGateway::Stage',
+      'AWS::ApiGateway::Authorizer',
+      'AWS::ApiGateway::GatewayResponse',
+      'AWS::Cognito::UserPool',
+      'AWS::Cognito::UserPoolClient',
+      'AWS::Cognito::UserPoolGroup',
+      'AWS::SecretsManager::Secret',
     ]);
     const ignored = new Map<string, string[]>();
     for (const entry of all) {
@@ -168,6 +186,10 @@ class TopologyReader {
       restApis,
       sqsEventSourceMappings,
       pipes,
+      userPools,
+      userPoolClients,
+      userPoolGroups,
+      secrets,
       warnings: this.warnings,
     };
   }
@@ -412,6 +434,197 @@ class TopologyReader {
     return match ? this.functionIdsByName.get(match[1] as string) : undefined;
   }
 
+  private stringList(entry: ResourceRef, path: string): string[] {
+    const value = this.prop(entry, path);
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+      throw new InvalidResourceError(this.location(entry, `Properties.${path}`), `expected a list of strings, got ${JSON.stringify(value)}`);
+    }
+    return value as string[];
+  }
+
+  private optionalInt(entry: ResourceRef, path: string, range: [number, number]): number | undefined {
+    return this.prop(entry, path) === undefined ? undefined : this.intProp(entry, path, 0, range);
+  }
+
+  /** Qualified ids of the user pools, by every value a reference to one resolves to (id and ARN). */
+  private readonly userPoolIdsByReference = new Map<string, string>();
+
+  private userPool(entry: ResourceRef): UserPoolSpec {
+    const id = this.idOf(entry);
+    const userPoolId = localUserPoolId(this.model.region, id);
+    const arn = this.model.userPoolArn(userPoolId);
+    this.userPoolIdsByReference.set(userPoolId, id);
+    this.userPoolIdsByReference.set(arn, id);
+    const mfa = this.stringProp(entry, 'MfaConfiguration') ?? 'OFF';
+    if (mfa !== 'OFF' && mfa !== 'OPTIONAL' && mfa !== 'ON') {
+      throw new InvalidResourceError(this.location(entry, 'Properties.MfaConfiguration'), `expected OFF, OPTIONAL or ON, got ${mfa}`);
+    }
+    const passwordPolicy = this.prop(entry, 'Policies.PasswordPolicy');
+    return {
+      id,
+      poolName: this.model.physicalName(entry.stack, entry.logicalId),
+      userPoolId,
+      arn,
+      mfaConfiguration: mfa,
+      allowAdminCreateUserOnly: this.boolProp(entry, 'AdminCreateUserConfig.AllowAdminCreateUserOnly', false),
+      usernameAttributes: this.stringList(entry, 'UsernameAttributes'),
+      autoVerifiedAttributes: this.stringList(entry, 'AutoVerifiedAttributes'),
+      ...(passwordPolicy !== undefined && typeof passwordPolicy === 'object' ? { passwordPolicy: passwordPolicy as Record<string, unknown> } : {}),
+    };
+  }
+
+  private poolOf(entry: ResourceRef): string {
+    const reference = this.stringProp(entry, 'UserPoolId', true);
+    const poolId = this.userPoolIdsByReference.get(reference);
+    if (!poolId) throw new InvalidResourceError(this.location(entry, 'Properties.UserPoolId'), `${reference} is not a user pool of this assembly`);
+    return poolId;
+  }
+
+  private userPoolClient(entry: ResourceRef): UserPoolClientSpec {
+    const id = this.idOf(entry);
+    const units = this.prop(entry, 'TokenValidityUnits');
+    const accessTokenValidity = this.optionalInt(entry, 'AccessTokenValidity', [1, 86_400]);
+    const idTokenValidity = this.optionalInt(entry, 'IdTokenValidity', [1, 86_400]);
+    const refreshTokenValidity = this.optionalInt(entry, 'RefreshTokenValidity', [1, 315_360_000]);
+    return {
+      id,
+      userPoolId: this.poolOf(entry),
+      clientName: this.model.physicalName(entry.stack, entry.logicalId),
+      clientId: localUserPoolClientId(id),
+      generateSecret: this.boolProp(entry, 'GenerateSecret', false),
+      explicitAuthFlows: this.stringList(entry, 'ExplicitAuthFlows'),
+      allowedOAuthScopes: this.stringList(entry, 'AllowedOAuthScopes'),
+      ...(accessTokenValidity !== undefined ? { accessTokenValidity } : {}),
+      ...(idTokenValidity !== undefined ? { idTokenValidity } : {}),
+      ...(refreshTokenValidity !== undefined ? { refreshTokenValidity } : {}),
+      ...(units !== undefined && typeof units === 'object' ? { tokenValidityUnits: units as UserPoolClientSpec['tokenValidityUnits'] } : {}),
+    };
+  }
+
+  private userPoolGroup(entry: ResourceRef): UserPoolGroupSpec {
+    const description = this.stringProp(entry, 'Description');
+    const precedence = this.optionalInt(entry, 'Precedence', [0, 2_147_483_647]);
+    return {
+      id: this.idOf(entry),
+      userPoolId: this.poolOf(entry),
+      groupName: this.model.physicalName(entry.stack, entry.logicalId),
+      ...(description !== undefined ? { description } : {}),
+      ...(precedence !== undefined ? { precedence } : {}),
+    };
+  }
+
+  private secret(entry: ResourceRef): SecretSpec {
+    const id = this.idOf(entry);
+    const description = this.stringProp(entry, 'Description');
+    const secretString = this.stringProp(entry, 'SecretString');
+    const generate = this.prop(entry, 'GenerateSecretString');
+    const base = {
+      id,
+      name: this.model.physicalName(entry.stack, entry.logicalId),
+      arn: this.model.secretArn(entry.stack, entry.logicalId),
+      ...(description !== undefined ? { description } : {}),
+    };
+    if (secretString !== undefined && generate !== undefined) {
+      throw new InvalidResourceError(this.location(entry, 'Properties'), 'a secret has either SecretString or GenerateSecretString, not both');
+    }
+    if (secretString !== undefined) return { ...base, secretString };
+    const p = 'GenerateSecretString';
+    const template = this.stringProp(entry, `${p}.SecretStringTemplate`);
+    const key = this.stringProp(entry, `${p}.GenerateStringKey`);
+    if ((template === undefined) !== (key === undefined)) {
+      throw new InvalidResourceError(this.location(entry, `Properties.${p}`), 'SecretStringTemplate and GenerateStringKey go together');
+    }
+    if (template !== undefined) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(template);
+      } catch {
+        throw new InvalidResourceError(this.location(entry, `Properties.${p}.SecretStringTemplate`), 'SecretStringTemplate must be a JSON object');
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new InvalidResourceError(this.location(entry, `Properties.${p}.SecretStringTemplate`), 'SecretStringTemplate must be a JSON object');
+      }
+    }
+    // CloudFormation's defaults (AWS::SecretsManager::Secret GenerateSecretString): 32 characters,
+    // every character class, no space, each included type required.
+    const spec: GenerateSecretStringSpec = {
+      passwordLength: this.intProp(entry, `${p}.PasswordLength`, 32, [1, 4096]),
+      excludeCharacters: this.stringProp(entry, `${p}.ExcludeCharacters`) ?? '',
+      excludeNumbers: this.boolProp(entry, `${p}.ExcludeNumbers`, false),
+      excludePunctuation: this.boolProp(entry, `${p}.ExcludePunctuation`, false),
+      excludeUppercase: this.boolProp(entry, `${p}.ExcludeUppercase`, false),
+      excludeLowercase: this.boolProp(entry, `${p}.ExcludeLowercase`, false),
+      includeSpace: this.boolProp(entry, `${p}.IncludeSpace`, false),
+      requireEachIncludedType: this.boolProp(entry, `${p}.RequireEachIncludedType`, true),
+      ...(template !== undefined && key !== undefined ? { secretStringTemplate: template, generateStringKey: key } : {}),
+    };
+    return { ...base, generate: spec };
+  }
+
+  private authorizer(entry: ResourceRef): CognitoAuthorizerSpec | undefined {
+    const id = this.idOf(entry);
+    const type = this.stringProp(entry, 'Type', true);
+    if (type !== 'COGNITO_USER_POOLS') {
+      this.warnings.push(`not emulated locally: authorizer ${id} is of type ${type}; only COGNITO_USER_POOLS authorizers run locally (methods using it are not served)`);
+      return undefined;
+    }
+    const source = this.stringProp(entry, 'IdentitySource', true);
+    const header = /^method\.request\.header\.([!#$%&'*+.^_`|~0-9A-Za-z-]+)$/.exec(source.trim())?.[1];
+    if (!header) {
+      throw new InvalidResourceError(this.location(entry, 'Properties.IdentitySource'), `a COGNITO_USER_POOLS authorizer reads a header: method.request.header.<Name>, got ${JSON.stringify(source)}`);
+    }
+    const providers = this.stringList(entry, 'ProviderARNs');
+    if (providers.length === 0) throw new InvalidResourceError(this.location(entry, 'Properties.ProviderARNs'), 'a COGNITO_USER_POOLS authorizer needs ProviderARNs');
+    const userPoolIds = providers.map((arn, index) => {
+      const poolId = this.userPoolIdsByReference.get(arn);
+      if (!poolId) throw new UnsupportedResourceError(this.location(entry, `Properties.ProviderARNs.${index}`), `${arn} is not a user pool of this assembly`);
+      return poolId;
+    });
+    const expression = this.stringProp(entry, 'IdentityValidationExpression');
+    if (expression !== undefined) {
+      try {
+        new RegExp(expression);
+      } catch (error) {
+        throw new InvalidResourceError(this.location(entry, 'Properties.IdentityValidationExpression'), `not a regular expression: ${(error as Error).message}`);
+      }
+    }
+    return {
+      id,
+      name: this.stringProp(entry, 'Name') ?? entry.logicalId,
+      type: 'COGNITO_USER_POOLS',
+      identityHeader: header,
+      ...(expression !== undefined ? { identityValidationExpression: expression } : {}),
+      userPoolIds,
+    };
+  }
+
+  private gatewayResponse(entry: ResourceRef): GatewayResponseSpec {
+    const responseType = this.stringProp(entry, 'ResponseType', true);
+    const status = this.prop(entry, 'StatusCode');
+    let statusCode: number | undefined;
+    if (status !== undefined) {
+      statusCode = Number(status);
+      if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
+        throw new InvalidResourceError(this.location(entry, 'Properties.StatusCode'), `expected an HTTP status, got ${JSON.stringify(status)}`);
+      }
+    }
+    const headers: Record<string, string> = {};
+    for (const [key, value] of Object.entries((this.prop(entry, 'ResponseParameters') ?? {}) as Record<string, unknown>)) {
+      const name = /^gatewayresponse\.header\.(.+)$/.exec(key)?.[1];
+      if (!name || typeof value !== 'string') {
+        throw new InvalidResourceError(this.location(entry, `Properties.ResponseParameters.${key}`), 'expected gatewayresponse.header.<Name>: <string>');
+      }
+      headers[name] = value;
+    }
+    const templates: Record<string, string> = {};
+    for (const [contentType, template] of Object.entries((this.prop(entry, 'ResponseTemplates') ?? {}) as Record<string, unknown>)) {
+      if (typeof template !== 'string') throw new InvalidResourceError(this.location(entry, `Properties.ResponseTemplates.${contentType}`), 'a response template is a string');
+      templates[contentType] = template;
+    }
+    return { responseType, ...(statusCode !== undefined ? { statusCode } : {}), headers, templates };
+  }
+
   private restApis(all: ResourceRef[]): RestApiSpec[] {
     const apis = all.filter((entry) => entry.resource.Type === 'AWS::ApiGateway::RestApi');
     const specs: RestApiSpec[] = [];
@@ -436,6 +649,18 @@ class TopologyReader {
         return `${parentPath === '/' ? '' : parentPath}/${node.pathPart}`;
       };
 
+      // Authorizers by the value `AuthorizerId: {Ref: <authorizer>}` resolves to.
+      const authorizers: CognitoAuthorizerSpec[] = [];
+      const authorizersByRef = new Map<string, CognitoAuthorizerSpec | undefined>();
+      for (const entry of all.filter((candidate) => candidate.resource.Type === 'AWS::ApiGateway::Authorizer' && belongs(candidate))) {
+        const spec = this.authorizer(entry);
+        if (spec) authorizers.push(spec);
+        authorizersByRef.set(this.model.resolve(entry.stack, { Ref: entry.logicalId }, this.location(entry, 'Ref')) as string, spec);
+      }
+      const gatewayResponses = all
+        .filter((entry) => entry.resource.Type === 'AWS::ApiGateway::GatewayResponse' && belongs(entry))
+        .map((entry) => this.gatewayResponse(entry));
+
       const routes: ApiRouteSpec[] = [];
       for (const method of all.filter((entry) => entry.resource.Type === 'AWS::ApiGateway::Method' && belongs(entry))) {
         const httpMethod = this.stringProp(method, 'HttpMethod', true).toUpperCase() as HttpMethod;
@@ -452,7 +677,9 @@ class TopologyReader {
         if (!functionId) {
           throw new UnsupportedResourceError(this.location(method, 'Properties.Integration.Uri'), `the integration URI ${uri} does not invoke a function of this assembly`);
         }
-        routes.push({ method: httpMethod, resourcePath, functionId });
+        const authorization = this.routeAuthorization(method, authorizersByRef, `${httpMethod} ${resourcePath}`);
+        if (authorization === undefined) continue;
+        routes.push({ method: httpMethod, resourcePath, functionId, ...(authorization.type === 'NONE' ? {} : { authorization }) });
       }
 
       const stages = all.filter((entry) => entry.resource.Type === 'AWS::ApiGateway::Stage' && belongs(entry));
@@ -472,9 +699,31 @@ class TopologyReader {
         name: this.stringProp(api, 'Name') ?? api.logicalId,
         stageName,
         routes: routes.sort((a, b) => a.resourcePath.localeCompare(b.resourcePath) || a.method.localeCompare(b.method)),
+        ...(authorizers.length > 0 ? { authorizers } : {}),
+        ...(gatewayResponses.length > 0 ? { gatewayResponses } : {}),
       });
     }
     return specs;
+  }
+
+  /** The method's authorization; undefined (with a warning) when it is of a kind not emulated locally. */
+  private routeAuthorization(method: ResourceRef, authorizersByRef: Map<string, CognitoAuthorizerSpec | undefined>, route: string): RouteAuthorization | undefined {
+    const type = this.stringProp(method, 'AuthorizationType') ?? 'NONE';
+    if (type === 'NONE') return { type: 'NONE' };
+    if (type !== 'COGNITO_USER_POOLS') {
+      this.warnings.push(`not emulated locally: ${route} (${this.idOf(method)}) uses ${type} authorization; only NONE and COGNITO_USER_POOLS run locally, so the route is not served`);
+      return undefined;
+    }
+    const reference = this.stringProp(method, 'AuthorizerId', true);
+    if (!authorizersByRef.has(reference)) {
+      throw new InvalidResourceError(this.location(method, 'Properties.AuthorizerId'), `${reference} is not an authorizer of this REST API`);
+    }
+    const authorizer = authorizersByRef.get(reference);
+    if (!authorizer) {
+      this.warnings.push(`not emulated locally: ${route} (${this.idOf(method)}) uses an authorizer of a kind not emulated, so the route is not served`);
+      return undefined;
+    }
+    return { type: 'COGNITO_USER_POOLS', authorizerId: authorizer.id, authorizationScopes: this.stringList(method, 'AuthorizationScopes') };
   }
 
   private eventSourceMapping(entry: ResourceRef): SqsEventSourceMappingSpec | undefined {

@@ -31,7 +31,26 @@ const NAMING: Record<string, NamingInfo> = {
   'AWS::Pipes::Pipe': { property: 'Name', rule: NAME_RULES.pipe },
   'AWS::Logs::LogGroup': { property: 'LogGroupName', rule: { maxLength: 512, allowed: /[A-Za-z0-9_./#-]/ } },
   'AWS::IAM::Role': { property: 'RoleName', rule: NAME_RULES.function },
+  'AWS::Cognito::UserPool': { property: 'PoolName', rule: { maxLength: 128, allowed: /[\w\s+=,.@-]/ } },
+  'AWS::Cognito::UserPoolClient': { property: 'ClientName', rule: { maxLength: 128, allowed: /[\w\s+=,.@-]/ } },
+  'AWS::Cognito::UserPoolGroup': { property: 'GroupName', rule: { maxLength: 128, allowed: /[\w\s+=,.@-]/ } },
+  'AWS::SecretsManager::Secret': { property: 'Name', rule: { maxLength: 512, allowed: /[A-Za-z0-9/_+=.@-]/ } },
 };
+
+/** Cognito user pool ids are `<region>_<9 alphanumerics>`; a hash keeps ours deterministic. */
+export function localUserPoolId(region: string, qualifiedId: string): string {
+  return `${region}_${shortHash(`userpool:${qualifiedId}`, 9)}`;
+}
+
+/** App client ids are 26 lower-case alphanumerics. */
+export function localUserPoolClientId(qualifiedId: string): string {
+  return shortHash(`userpoolclient:${qualifiedId}`, 26);
+}
+
+/** Secrets Manager appends `-` and 6 random characters to a secret's name in its ARN. */
+export function localSecretArnSuffix(qualifiedId: string): string {
+  return shortHash(`secret:${qualifiedId}`, 6);
+}
 
 export function qualify(stackName: string, logicalId: string): string {
   return `${stackName}/${logicalId}`;
@@ -119,6 +138,14 @@ export class ResourceModel {
     return `https://sqs.${this.region}.${LOCAL_URL_SUFFIX}/${this.accountId}/${queueName}`;
   }
 
+  userPoolArn(userPoolId: string): string {
+    return this.arn('cognito-idp', `userpool/${userPoolId}`);
+  }
+
+  secretArn(stack: AssemblyStack, logicalId: string): string {
+    return this.arn('secretsmanager', `secret:${this.physicalName(stack, logicalId)}-${localSecretArnSuffix(qualify(stack.stackName, logicalId))}`);
+  }
+
   tableStreamArn(tableName: string): string {
     return this.arn('dynamodb', `table/${tableName}/stream/${LOCAL_STREAM_LABEL}`);
   }
@@ -196,6 +223,14 @@ export class ResourceModel {
         return `res-${shortHash(qualified, 10)}`;
       case 'AWS::ApiGateway::Deployment':
         return `dep-${shortHash(qualified, 10)}`;
+      case 'AWS::ApiGateway::Authorizer':
+        return shortHash(`authorizer:${qualified}`, 6);
+      case 'AWS::Cognito::UserPool':
+        return localUserPoolId(this.region, qualified);
+      case 'AWS::Cognito::UserPoolClient':
+        return localUserPoolClientId(qualified);
+      case 'AWS::SecretsManager::Secret':
+        return this.secretArn(stack, name);
       case 'AWS::ApiGateway::Stage': {
         const stageName = resource.Properties?.StageName;
         return stageName === undefined ? this.physicalName(stack, name) : this.resolve(stack, stageName, { stackName: stack.stackName, logicalId: name, path: 'Properties.StageName' });
@@ -243,6 +278,24 @@ export class ResourceModel {
       case 'AWS::Pipes::Pipe':
         if (attribute === 'Arn') return this.arn('pipes', `pipe/${this.physicalName(stack, logicalId)}`);
         if (attribute === 'Name') return this.physicalName(stack, logicalId);
+        return unsupported();
+      case 'AWS::Cognito::UserPool': {
+        const userPoolId = localUserPoolId(this.region, qualified);
+        if (attribute === 'Arn') return this.userPoolArn(userPoolId);
+        if (attribute === 'UserPoolId') return userPoolId;
+        if (attribute === 'ProviderName') return `cognito-idp.${this.region}.${LOCAL_URL_SUFFIX}/${userPoolId}`;
+        if (attribute === 'ProviderURL') return `https://cognito-idp.${this.region}.${LOCAL_URL_SUFFIX}/${userPoolId}`;
+        return unsupported();
+      }
+      case 'AWS::Cognito::UserPoolClient':
+        if (attribute === 'ClientId') return localUserPoolClientId(qualified);
+        if (attribute === 'Name') return this.physicalName(stack, logicalId);
+        return unsupported();
+      case 'AWS::SecretsManager::Secret':
+        if (attribute === 'Id') return this.secretArn(stack, logicalId);
+        return unsupported();
+      case 'AWS::ApiGateway::Authorizer':
+        if (attribute === 'AuthorizerId') return shortHash(`authorizer:${qualified}`, 6);
         return unsupported();
       case 'AWS::Logs::LogGroup':
         if (attribute === 'Arn') return this.arn('logs', `log-group:${this.physicalName(stack, logicalId)}:*`);

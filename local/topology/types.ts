@@ -89,12 +89,50 @@ export interface FunctionSpec {
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'ANY';
 
+/** How a method is authorized: the `AuthorizationType` of its `AWS::ApiGateway::Method`. */
+export type RouteAuthorization =
+  | { type: 'NONE' }
+  | {
+      type: 'COGNITO_USER_POOLS';
+      /** `AuthorizerId` resolved to the authorizer's qualified logical id (an entry of `RestApiSpec.authorizers`). */
+      authorizerId: QualifiedLogicalId;
+      /** The method's `AuthorizationScopes`; empty: an ID token is required, else an access token with one of them. */
+      authorizationScopes: string[];
+    };
+
 export interface ApiRouteSpec {
   method: HttpMethod;
   /** API Gateway resource path with parameters, e.g. `/appointments/{id}`; `{proxy+}` allowed. */
   resourcePath: string;
   /** The function the route's AWS_PROXY integration invokes. */
   functionId: QualifiedLogicalId;
+  /** Absent means `NONE` (as API Gateway's default). */
+  authorization?: RouteAuthorization;
+}
+
+/** An `AWS::ApiGateway::Authorizer` of type COGNITO_USER_POOLS. */
+export interface CognitoAuthorizerSpec {
+  id: QualifiedLogicalId;
+  name: string;
+  type: 'COGNITO_USER_POOLS';
+  /** The request header holding the token, from `IdentitySource: method.request.header.<Name>` (as written; matched case-insensitively). */
+  identityHeader: string;
+  /** `IdentityValidationExpression`: a regular expression the raw header value must match, when set. */
+  identityValidationExpression?: string;
+  /** The user pools whose tokens are accepted (`ProviderARNs`), as qualified logical ids of `Topology.userPools`. */
+  userPoolIds: QualifiedLogicalId[];
+}
+
+/** An `AWS::ApiGateway::GatewayResponse`: how API Gateway answers one kind of its own errors. */
+export interface GatewayResponseSpec {
+  /** `UNAUTHORIZED`, `ACCESS_DENIED`, `DEFAULT_4XX`, `DEFAULT_5XX`, ... */
+  responseType: string;
+  /** `StatusCode`, when the template overrides the type's default status. */
+  statusCode?: number;
+  /** `ResponseParameters`: `gatewayresponse.header.<Name>` → a quoted literal (`'value'`) or a `method.request.*`/`context.*` expression. */
+  headers: Record<string, string>;
+  /** `ResponseTemplates`: content type → template (`$context.*` substituted). */
+  templates: Record<string, string>;
 }
 
 export interface RestApiSpec {
@@ -104,6 +142,84 @@ export interface RestApiSpec {
   routes: ApiRouteSpec[];
   /** Largest request body accepted, when the template sets one (API Gateway's own limit is 10 MB). */
   maxRequestBodyBytes?: number;
+  /** The API's Cognito user pool authorizers (referenced by `routes[].authorization`). */
+  authorizers?: CognitoAuthorizerSpec[];
+  /** The API's gateway responses, by response type. */
+  gatewayResponses?: GatewayResponseSpec[];
+}
+
+/** An `AWS::Cognito::UserPool`, with the settings the local identity provider takes. */
+export interface UserPoolSpec {
+  id: QualifiedLogicalId;
+  /** `PoolName`, or the local physical name. */
+  poolName: string;
+  /** The local pool id every `Ref` resolves to: `<region>_<9 characters>`, deterministic. */
+  userPoolId: string;
+  /** `arn:aws:cognito-idp:<region>:<account>:userpool/<userPoolId>`. */
+  arn: string;
+  /** `MfaConfiguration`: OFF (default), OPTIONAL or ON. */
+  mfaConfiguration: 'OFF' | 'OPTIONAL' | 'ON';
+  /** `AdminCreateUserConfig.AllowAdminCreateUserOnly` (self sign-up disabled). */
+  allowAdminCreateUserOnly: boolean;
+  /** `UsernameAttributes` (e.g. `email`), when set. */
+  usernameAttributes: string[];
+  /** `AutoVerifiedAttributes`, when set. */
+  autoVerifiedAttributes: string[];
+  /** `Policies.PasswordPolicy`, as the template gives it (CloudFormation property names). */
+  passwordPolicy?: Record<string, unknown>;
+}
+
+export interface UserPoolClientSpec {
+  id: QualifiedLogicalId;
+  userPoolId: QualifiedLogicalId;
+  clientName: string;
+  /** The local client id every `Ref` resolves to (26 lower-case alphanumerics, deterministic). */
+  clientId: string;
+  generateSecret: boolean;
+  /** `ExplicitAuthFlows`, e.g. `ALLOW_USER_SRP_AUTH`; empty when the template sets none. */
+  explicitAuthFlows: string[];
+  /** `AllowedOAuthScopes`, when set. */
+  allowedOAuthScopes: string[];
+  /** Token validities and their units, when set (CloudFormation property names). */
+  accessTokenValidity?: number;
+  idTokenValidity?: number;
+  refreshTokenValidity?: number;
+  tokenValidityUnits?: { AccessToken?: string; IdToken?: string; RefreshToken?: string };
+}
+
+export interface UserPoolGroupSpec {
+  id: QualifiedLogicalId;
+  userPoolId: QualifiedLogicalId;
+  groupName: string;
+  description?: string;
+  precedence?: number;
+}
+
+/** `GenerateSecretString` of an `AWS::SecretsManager::Secret` (CloudFormation's names and defaults). */
+export interface GenerateSecretStringSpec {
+  passwordLength: number;
+  excludeCharacters: string;
+  excludeNumbers: boolean;
+  excludePunctuation: boolean;
+  excludeUppercase: boolean;
+  excludeLowercase: boolean;
+  includeSpace: boolean;
+  requireEachIncludedType: boolean;
+  /** With `generateStringKey`: the JSON object the generated string is added to. */
+  secretStringTemplate?: string;
+  generateStringKey?: string;
+}
+
+export interface SecretSpec {
+  id: QualifiedLogicalId;
+  /** `Name`, or the local physical name. */
+  name: string;
+  /** `arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`: what `Ref` resolves to. */
+  arn: string;
+  description?: string;
+  /** Exactly one of `secretString` and `generate` is set. */
+  secretString?: string;
+  generate?: GenerateSecretStringSpec;
 }
 
 export interface SqsEventSourceMappingSpec {
@@ -170,4 +286,9 @@ export interface Topology {
   restApis: RestApiSpec[];
   sqsEventSourceMappings: SqsEventSourceMappingSpec[];
   pipes: PipeSpec[];
+  /** Cognito user pools, their app clients and groups, and Secrets Manager secrets (the reader always sets them). */
+  userPools?: UserPoolSpec[];
+  userPoolClients?: UserPoolClientSpec[];
+  userPoolGroups?: UserPoolGroupSpec[];
+  secrets?: SecretSpec[];
 }
