@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { InvokeResult } from '../lambda/function-host';
 import { localApiGatewayId } from '../topology/local-names';
 import type { RestApiSpec } from '../topology/types';
-import { buildProxyEvent } from './proxy-event';
+import { authorizeCognito, JwksCache, restApiClaims, type UserPoolKeys } from './cognito-authorizer';
+import { renderGatewayResponse, type GatewayResponseType } from './gateway-responses';
+import { buildProxyEvent, formatRequestTime } from './proxy-event';
 import { parseProxyResponse } from './proxy-response';
 import { RouteMatcher } from './route-matcher';
 
@@ -35,6 +37,13 @@ export interface StartApiServerOptions {
   binaryMediaTypes?: string[];
   integrationTimeoutMs?: number;
   onRequest?: (log: ApiRequestLog) => void;
+  /**
+   * Issuer and signing keys of each user pool (by qualified logical id), for the routes a
+   * COGNITO_USER_POOLS authorizer guards; such a route answers 401 for a pool missing here.
+   */
+  userPools?: ReadonlyMap<string, UserPoolKeys>;
+  /** Shared JWKS cache (a new one per server by default). */
+  jwks?: JwksCache;
 }
 
 export interface RunningApiServer {
@@ -86,6 +95,10 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ru
   // The same id a `Ref` to the RestApi resolves to in the topology.
   const apiId = localApiGatewayId(api.id);
   const stagePrefix = `/${api.stageName}`;
+  const gatewayResponses = api.gatewayResponses ?? [];
+  const authorizers = new Map((api.authorizers ?? []).map((authorizer) => [authorizer.id, authorizer]));
+  const userPools = options.userPools ?? new Map<string, UserPoolKeys>();
+  const jwks = options.jwks ?? new JwksCache();
 
   const handle = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
     const startedAt = Date.now();
@@ -107,16 +120,50 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ru
       response.end(method === 'HEAD' ? undefined : body);
       options.onRequest?.({ requestId, method, path: fullPath, status, durationMs: Date.now() - startedAt, ...log });
     };
-    const gatewayError = (status: number, message: string, errorType: string, problem: string, resourcePath?: string): void => {
-      send(status, { 'x-amzn-ErrorType': [errorType] }, Buffer.from(JSON.stringify({ message })), { problem, ...(resourcePath ? { resourcePath } : {}) });
+    const extendedRequestId = randomBytes(8).toString('base64url');
+    const headerPairs: Array<[string, string]> = [];
+    for (let index = 0; index + 1 < request.rawHeaders.length; index += 2) headerPairs.push([request.rawHeaders[index] as string, request.rawHeaders[index + 1] as string]);
+    // API Gateway's own answers: the template's gateway response for the type when it has one.
+    const gatewayError = (type: GatewayResponseType, problem: string, resourcePath?: string): void => {
+      const rendered = renderGatewayResponse(gatewayResponses, type, {
+        requestId,
+        extendedRequestId,
+        apiId,
+        stage: api.stageName,
+        httpMethod: method,
+        path: fullPath,
+        ...(resourcePath ? { resourcePath } : {}),
+        requestTime: formatRequestTime(new Date(startedAt)),
+        requestTimeEpoch: startedAt,
+        domainName: request.headers.host ?? 'localhost',
+        sourceIp: (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+        ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+        requestHeaders: Object.fromEntries(headerPairs.map(([name, value]) => [name.toLowerCase(), value])),
+      });
+      send(rendered.status, rendered.headers, rendered.body, { problem, ...(resourcePath ? { resourcePath } : {}) });
     };
 
     const path = fullPath === stagePrefix ? '/' : fullPath.startsWith(`${stagePrefix}/`) ? fullPath.slice(stagePrefix.length) : undefined;
     const match = path === undefined ? undefined : matcher.match(method, path);
     if (path === undefined || !match) {
       request.resume();
-      gatewayError(403, 'Missing Authentication Token', 'MissingAuthenticationTokenException', `no route for ${method} ${fullPath} (stage ${api.stageName})`);
+      gatewayError('MISSING_AUTHENTICATION_TOKEN', `no route for ${method} ${fullPath} (stage ${api.stageName})`);
       return;
+    }
+
+    let authorizer: { claims: Record<string, string> } | undefined;
+    const authorization = match.route.authorization;
+    if (authorization?.type === 'COGNITO_USER_POOLS') {
+      const spec = authorizers.get(authorization.authorizerId);
+      const result = spec
+        ? await authorizeCognito({ authorizer: spec, authorizationScopes: authorization.authorizationScopes, headers: headerPairs, userPools, jwks })
+        : ({ ok: false, responseType: 'UNAUTHORIZED', reason: `authorizer ${authorization.authorizerId} is not defined on this API` } as const);
+      if (!result.ok) {
+        request.resume();
+        gatewayError(result.responseType, `authorizer refused the request: ${result.reason}`, match.route.resourcePath);
+        return;
+      }
+      authorizer = { claims: restApiClaims(result.claims) };
     }
 
     let body: Buffer;
@@ -126,7 +173,7 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ru
       if (error instanceof BodyTooLargeError) {
         // Close the connection afterwards: the rest of the oversized body is not read.
         response.setHeader('Connection', 'close');
-        gatewayError(413, 'Request Too Long', 'RequestEntityTooLargeException', `body over ${maxBody} bytes`, match.route.resourcePath);
+        gatewayError('REQUEST_TOO_LARGE', `body over ${maxBody} bytes`, match.route.resourcePath);
         request.destroy();
         return;
       }
@@ -152,10 +199,11 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ru
         accountId: options.accountId ?? '000000000000',
         resourceId: randomBytes(3).toString('hex'),
         requestId,
-        extendedRequestId: randomBytes(8).toString('base64url'),
+        extendedRequestId,
         traceId: `Root=1-${Math.floor(startedAt / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
         now: new Date(startedAt),
         binaryMediaTypes: options.binaryMediaTypes ?? [],
+        ...(authorizer ? { authorizer } : {}),
       },
     );
 
@@ -167,22 +215,22 @@ export async function startApiServer(options: StartApiServerOptions): Promise<Ru
     try {
       result = await Promise.race([options.invoke(match.route.functionId, event), timedOut]);
     } catch (error) {
-      gatewayError(500, 'Internal server error', 'InternalServerErrorException', `invoking ${match.route.functionId} failed: ${(error as Error).message}`, match.route.resourcePath);
+      gatewayError('DEFAULT_5XX', `invoking ${match.route.functionId} failed: ${(error as Error).message}`, match.route.resourcePath);
       return;
     } finally {
       clearTimeout(timer);
     }
     if (result === 'timeout') {
-      gatewayError(504, 'Endpoint request timed out', 'IntegrationTimeout', `${match.route.functionId} did not answer within ${integrationTimeoutMs} ms`, match.route.resourcePath);
+      gatewayError('INTEGRATION_TIMEOUT', `${match.route.functionId} did not answer within ${integrationTimeoutMs} ms`, match.route.resourcePath);
       return;
     }
     if (!result.ok) {
-      gatewayError(502, 'Internal server error', 'InternalServerErrorException', `${match.route.functionId} failed: ${result.errorType}: ${result.errorMessage}`, match.route.resourcePath);
+      gatewayError('INTEGRATION_FAILURE', `${match.route.functionId} failed: ${result.errorType}: ${result.errorMessage}`, match.route.resourcePath);
       return;
     }
     const parsed = parseProxyResponse(result.payload);
     if (!parsed.ok) {
-      gatewayError(502, 'Internal server error', 'InternalServerErrorException', `malformed Lambda proxy response from ${match.route.functionId}: ${parsed.problem}`, match.route.resourcePath);
+      gatewayError('INTEGRATION_FAILURE', `malformed Lambda proxy response from ${match.route.functionId}: ${parsed.problem}`, match.route.resourcePath);
       return;
     }
     send(parsed.response.statusCode, parsed.response.headers, parsed.response.body, { resourcePath: match.route.resourcePath });

@@ -30,6 +30,8 @@ export interface ProxyEventContext {
   now: Date;
   /** Content types API Gateway base64-encodes (the API's BinaryMediaTypes); none by default. */
   binaryMediaTypes: string[];
+  /** What a Cognito user pool authorizer passed (`{ claims }`, every value a string); null without one. */
+  authorizer?: { claims: Record<string, string> };
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -123,7 +125,7 @@ export function buildProxyEvent(request: ProxyRequest, context: ProxyEventContex
     requestContext: {
       accountId: context.accountId,
       apiId: context.apiId,
-      authorizer: null,
+      authorizer: context.authorizer ? { claims: { ...context.authorizer.claims } } : null,
       domainName: host,
       domainPrefix: host.split('.')[0] ?? host,
       extendedRequestId: context.extendedRequestId,
