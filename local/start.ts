@@ -10,6 +10,7 @@ import { formatDemoOutcomes, runDemoBookings } from './runtime/demo-bookings';
 import { startLocalRuntime, type LocalRuntime } from './runtime/local-runtime';
 import { DEFAULT_RUNTIME_STATE_FILE, removeRuntimeState, writeRuntimeState } from './runtime/runtime-state';
 import { SEED_CONTACTS, seedContacts } from './runtime/seed-contacts';
+import { SEED_STAFF_USERS } from './runtime/seed-staff-users';
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -25,7 +26,7 @@ Options:
                               --ses-port, --sms-port.
   --logs                      Also print every function log line (always written to
                               .local-data/logs/functions.log).
-  --no-seed                   Do not seed the example contacts.
+  --no-seed                   Do not seed the example contacts and sign-in users.
   --demo                      Book one appointment per contact preference and print the outcomes.
   --exit                      Stop after start-up (and the demo); exit 1 if a demo case failed.
   --faults [spec]             Inject faults (off by default): a share of SES and SMS calls answered
@@ -171,7 +172,10 @@ async function main(argv: string[]): Promise<number> {
   }
 
   try {
-    if (!values['no-seed']) await seedContacts(runtime.apiUrl);
+    if (!values['no-seed']) {
+      await seedContacts(runtime.apiUrl);
+      await runtime.identity?.ensureUsers(SEED_STAFF_USERS);
+    }
     await writeRuntimeState(DEFAULT_RUNTIME_STATE_FILE, runtime.state());
     printBanner(runtime, !values['no-seed'], join(logDir, 'functions.log'));
 
@@ -214,19 +218,48 @@ function printBanner(runtime: LocalRuntime, seeded: boolean, logFile: string): v
     `  SMS outbox        ${runtime.smsOutboxUrl}`,
     `  DynamoDB Local    ${emulators.dynamodb.endpoint}`,
     `  SQS/SNS (fauxqs)  ${emulators.fauxqs.endpoint}`,
+    `  Secrets Manager   ${emulators.secretsManager.endpoint}`,
+    ...(runtime.identity
+      ? runtime.identity.userPools.map((pool) => `  Cognito (local)   ${runtime.identity?.endpoint}  pool ${pool.userPoolId}, client ${pool.clients.map((client) => client.clientId).join(', ') || 'none'}`)
+      : []),
     `  Function logs     ${logFile}`,
     `  Cloud assembly    ${runtime.assemblyDir}`,
     ...(runtime.faults ? [`  Faults injected   ${describeFaults(runtime.faults)} (counts printed on exit)`] : []),
     ...(seeded
       ? ['  Seeded contacts   ' + SEED_CONTACTS.map((c) => `${c.email} (${c.preference.preferredMethod})`).join(', ')]
       : []),
+    ...(seeded && runtime.identity
+      ? ['  Sign-in users     ' + SEED_STAFF_USERS.map((user) => `${user.username} (${user.groups.join(', ') || 'no group'})`).join(', ')]
+      : []),
     '',
+    ...staffTokenHelp(runtime, seeded),
     'Book an appointment:',
     `  curl -sS -X POST ${runtime.apiUrl}appointments -H 'content-type: application/json' \\`,
     `    -d '${example}'`,
     '',
   ];
   console.log(lines.join('\n'));
+}
+
+/** How to get a token and call a route the template guards with a Cognito authorizer. */
+function staffTokenHelp(runtime: LocalRuntime, seeded: boolean): string[] {
+  const pool = runtime.identity?.userPools[0];
+  if (!runtime.identity || !pool || !seeded) return [];
+  const guarded = runtime.topology.restApis[0]?.routes.find((route) => route.authorization?.type === 'COGNITO_USER_POOLS');
+  const user = SEED_STAFF_USERS.find((candidate) => candidate.groups.length > 0) ?? SEED_STAFF_USERS[0];
+  const client = pool.clients.find((candidate) => candidate.explicitAuthFlows.includes('ALLOW_USER_PASSWORD_AUTH'));
+  return [
+    'Get a staff ID token (npm run -s staff-token -- --user <name> for another user):',
+    '  TOKEN=$(npm run -s staff-token)',
+    ...(client && user
+      ? [
+          `  or: curl -sS ${runtime.identity.endpoint}/ -H 'X-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth' -H 'Content-Type: application/x-amz-json-1.1' \\`,
+          `    -d '${JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client.clientId, AuthParameters: { USERNAME: user.username, PASSWORD: user.password } })}'`,
+        ]
+      : []),
+    ...(guarded ? [`  curl -sS '${runtime.apiUrl}${guarded.resourcePath.slice(1)}' -H "Authorization: Bearer $TOKEN"`] : []),
+    '',
+  ];
 }
 
 main(process.argv.slice(2)).then(

@@ -6,6 +6,9 @@ import type { EmulatorLogListener, RunningEmulator } from './emulator-types';
 import { DEFAULT_LOCAL_REGION, startFauxqs, type RunningFauxqs } from './fauxqs';
 import { startSesV2Local, type RunningSesV2Local } from './ses-v2-local';
 import { startSmsSink, type RunningSmsSink, type SmsFaultHook } from './sms-sink';
+import { startSecretsManager, type RunningSecretsManager } from './secrets-manager';
+import { startCognitoLocal, type RunningCognitoLocal } from './cognito-local';
+import type { UserPoolClientSpec, UserPoolSpec } from '../topology/types';
 
 export * from './errors';
 export type { EmulatorLogLine, EmulatorLogListener, RunningEmulator } from './emulator-types';
@@ -22,6 +25,8 @@ export {
   type SmsSinkFault,
   type SmsPublishRequest,
 } from './sms-sink';
+export { startSecretsManager, SECRETS_MANAGER_FILE, type RunningSecretsManager, type ProvisionedSecret } from './secrets-manager';
+export { startCognitoLocal, cognitoIdentityCall, type RunningCognitoLocal, type CognitoLocalOptions } from './cognito-local';
 
 /** Dummy credentials: the emulators accept any, and real ones must never reach them. */
 export const LOCAL_ACCESS_KEY_ID = 'local';
@@ -33,6 +38,8 @@ export interface EmulatorPorts {
   sqs?: number;
   ses?: number;
   sms?: number;
+  secretsManager?: number;
+  cognito?: number;
 }
 
 export interface StartEmulatorsOptions {
@@ -49,6 +56,13 @@ export interface StartEmulatorsOptions {
   onLog?: EmulatorLogListener;
   smsFaultHook?: SmsFaultHook;
   dynamodbStartTimeoutMs?: number;
+  /** Account of the Secrets Manager emulator's ARNs (default `000000000000`). */
+  accountId?: string;
+  /**
+   * The template's user pools and app clients: when there is at least one pool, cognito-local is
+   * started with them (its store in `<dataDir>/cognito`, else a temporary directory).
+   */
+  identity?: { userPools: readonly UserPoolSpec[]; userPoolClients: readonly UserPoolClientSpec[] };
 }
 
 /** What a function (or any SDK client) needs to talk to the emulators instead of AWS. */
@@ -61,6 +75,8 @@ export interface EmulatorEndpointEnvironment {
   AWS_ENDPOINT_URL_SESV2: string;
   /** The SMS sink: SNS `Publish` with a `PhoneNumber` lands there (topics are in fauxqs). */
   AWS_ENDPOINT_URL_SNS: string;
+  /** Our Secrets Manager emulator (the SDK's standard per-service variable). */
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: string;
   AWS_REGION: string;
   AWS_ACCESS_KEY_ID: string;
   AWS_SECRET_ACCESS_KEY: string;
@@ -73,19 +89,24 @@ export interface RunningEmulators {
   fauxqs: RunningFauxqs;
   ses: RunningSesV2Local;
   sms: RunningSmsSink;
+  secretsManager: RunningSecretsManager;
+  /** cognito-local, when the template has user pools. */
+  cognito?: RunningCognitoLocal;
   region: string;
   environment: EmulatorEndpointEnvironment;
-  /** Wall time for all four to be ready (they start concurrently). */
+  /** Wall time for all of them to be ready (they start concurrently). */
   startupMs: number;
   /** Stops every emulator; throws after trying all of them if any failed to stop. Idempotent. */
   stopAll(): Promise<void>;
 }
 
 export function endpointEnvironment(
-  emulators: { dynamodb: RunningEmulator; fauxqs: RunningEmulator; ses: RunningEmulator; sms: RunningEmulator },
+  emulators: { dynamodb: RunningEmulator; fauxqs: RunningEmulator; ses: RunningEmulator; sms: RunningEmulator; secretsManager: RunningEmulator; cognito?: RunningEmulator },
   region: string,
 ): EmulatorEndpointEnvironment {
   return {
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: emulators.secretsManager.endpoint,
+    ...(emulators.cognito ? { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: emulators.cognito.endpoint } : {}),
     AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodb.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB_STREAMS: emulators.dynamodb.endpoint,
     AWS_ENDPOINT_URL_SQS: emulators.fauxqs.endpoint,
@@ -98,7 +119,8 @@ export function endpointEnvironment(
 }
 
 /**
- * Starts DynamoDB Local, fauxqs, aws-ses-v2-local and the SMS sink concurrently. If any fails, the
+ * Starts DynamoDB Local, fauxqs, aws-ses-v2-local, the SMS sink, the Secrets Manager emulator and
+ * (with user pools) cognito-local concurrently. If any fails, the
  * ones that started are stopped and the failure is thrown (as is, when only one failed).
  */
 export async function startEmulators(options: StartEmulatorsOptions = {}): Promise<RunningEmulators> {
@@ -129,10 +151,40 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
       ...(options.smsFaultHook ? { faultHook: options.smsFaultHook } : {}),
       ...(onLog ? { onLog } : {}),
     }),
+    startSecretsManager({
+      region,
+      ...(options.accountId !== undefined ? { accountId: options.accountId } : {}),
+      ...(ports.secretsManager !== undefined ? { port: ports.secretsManager } : {}),
+      ...(dataDir !== undefined ? { dataDir } : {}),
+      ...(onLog ? { onLog } : {}),
+    }),
+    options.identity && options.identity.userPools.length > 0
+      ? startCognitoLocal({
+          userPools: options.identity.userPools,
+          userPoolClients: options.identity.userPoolClients,
+          ...(ports.cognito !== undefined ? { port: ports.cognito } : {}),
+          ...(dataDir !== undefined ? { dataDir } : {}),
+          ...(onLog ? { onLog } : {}),
+        })
+      : Promise.resolve(undefined),
   ]);
-  const [dynamodb, fauxqs, ses, sms] = results;
-  if (dynamodb.status === 'fulfilled' && fauxqs.status === 'fulfilled' && ses.status === 'fulfilled' && sms.status === 'fulfilled') {
-    const running = { dynamodb: dynamodb.value, fauxqs: fauxqs.value, ses: ses.value, sms: sms.value };
+  const [dynamodb, fauxqs, ses, sms, secretsManager, cognito] = results;
+  if (
+    dynamodb.status === 'fulfilled' &&
+    fauxqs.status === 'fulfilled' &&
+    ses.status === 'fulfilled' &&
+    sms.status === 'fulfilled' &&
+    secretsManager.status === 'fulfilled' &&
+    cognito.status === 'fulfilled'
+  ) {
+    const running = {
+      dynamodb: dynamodb.value,
+      fauxqs: fauxqs.value,
+      ses: ses.value,
+      sms: sms.value,
+      secretsManager: secretsManager.value,
+      ...(cognito.value ? { cognito: cognito.value } : {}),
+    };
     let stopping: Promise<void> | undefined;
     return {
       ...running,
@@ -146,7 +198,7 @@ export async function startEmulators(options: StartEmulatorsOptions = {}): Promi
     };
   }
 
-  const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value as RunningEmulator] : []));
+  const started = results.flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value as RunningEmulator] : []));
   await stopEmulators(started).catch(() => undefined);
   const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
   if (failures.length === 1) throw failures[0];

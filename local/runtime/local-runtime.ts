@@ -17,6 +17,7 @@ import { deadLetterQueuesOf } from './dead-letter-queues';
 import { observeApiResponse, observeFunctionLog, observeSqsOutcome, type SqsMessageIndex } from './progress-observers';
 import { startPipeRunners, type RunningPipes } from './pipe-wiring';
 import type { RuntimeState } from './runtime-state';
+import { provisionIdentity, type LocalIdentity } from './local-identity';
 import type { PipeRunnerEvent } from '../pipes/pipe-runner-events';
 
 export interface LocalRuntimeOptions {
@@ -53,6 +54,8 @@ export interface LocalRuntime {
   apiUrl: string;
   emailViewerUrl: string;
   smsOutboxUrl: string;
+  /** The local Cognito identity provider and the template's pools in it; undefined without user pools. */
+  identity: LocalIdentity | undefined;
   /** Milliseconds from the call to a ready runtime. */
   startupMs: number;
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
@@ -100,9 +103,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
   let emulators: RunningEmulators;
   try {
-    const { region: assemblyRegion } = readCloudAssembly(assemblyDir, { environment: stage });
+    const initial = readCloudAssembly(assemblyDir, { environment: stage });
     emulators = await startEmulators({
-      region: assemblyRegion,
+      region: initial.region,
+      accountId: initial.accountId,
+      // Pools and clients do not depend on emulator endpoints: the identity provider starts with them.
+      identity: { userPools: initial.userPools ?? [], userPoolClients: initial.userPoolClients ?? [] },
       ...(options.ports ? { ports: options.ports } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(injector && faults && faults.snsErrorRate > 0 ? { smsFaultHook: injector.smsFaultHook } : {}),
@@ -134,6 +140,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     cleanups.push(async () => [dynamodb, streams, sqs, sns].forEach((client) => client.destroy()));
 
     const provisioned = await provisionResources(topology, { dynamodb, sqs, sns });
+    await emulators.secretsManager.provision(topology.secrets ?? []);
+    const identity = emulators.cognito ? await provisionIdentity(topology, emulators.cognito) : undefined;
+    const userPoolKeys = new Map((identity?.userPools ?? []).map((pool) => [pool.id, { issuer: pool.issuer, jwksUri: pool.jwksUri }]));
     const progress = createBookingProgress({ write });
     const functionName = shortFunctionNames(topology);
 
@@ -233,6 +242,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         api,
         accountId: topology.accountId,
         port: index === 0 ? (options.ports?.api ?? 0) : 0,
+        userPools: userPoolKeys,
         invoke: async (functionId, event) => {
           await computeReady;
           const result = await compute.functions.invoke(functionId, event);
@@ -284,6 +294,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       apiUrl,
       emailViewerUrl: emulators.ses.viewerUrl,
       smsOutboxUrl: emulators.sms.viewerUrl,
+      identity,
       startupMs: Date.now() - startedAt,
       clients: { dynamodb, sqs },
       state: () => ({
@@ -294,7 +305,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         apiUrl,
         emailViewerUrl: emulators.ses.viewerUrl,
         smsOutboxUrl: emulators.sms.viewerUrl,
-        endpoints: { dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB, sqs: env.AWS_ENDPOINT_URL_SQS, sesv2: env.AWS_ENDPOINT_URL_SESV2, sns: env.AWS_ENDPOINT_URL_SNS },
+        endpoints: {
+          dynamodb: env.AWS_ENDPOINT_URL_DYNAMODB,
+          sqs: env.AWS_ENDPOINT_URL_SQS,
+          sesv2: env.AWS_ENDPOINT_URL_SESV2,
+          sns: env.AWS_ENDPOINT_URL_SNS,
+          secretsManager: env.AWS_ENDPOINT_URL_SECRETS_MANAGER,
+          ...(identity ? { cognitoIdentityProvider: identity.endpoint } : {}),
+        },
+        ...(identity ? { userPools: identity.userPools } : {}),
         deadLetterQueues: deadLetterQueuesOf(topology, provisioned),
       }),
       onPipeEvent: (listener) => {

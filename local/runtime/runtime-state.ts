@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { DeadLetterQueue } from '../../ops/dlq/dead-letter-queue';
+import type { LocalUserPool } from './local-identity';
 
 /**
  * What a running local runtime tells other local tools (the DLQ tool, the benchmark): where its
@@ -14,8 +15,10 @@ export interface RuntimeState {
   apiUrl: string;
   emailViewerUrl: string;
   smsOutboxUrl: string;
-  endpoints: { dynamodb: string; sqs: string; sesv2: string; sns: string };
+  endpoints: { dynamodb: string; sqs: string; sesv2: string; sns: string; secretsManager?: string; cognitoIdentityProvider?: string };
   deadLetterQueues: DeadLetterQueue[];
+  /** The template's user pools in the local identity provider (`endpoints.cognitoIdentityProvider`). */
+  userPools?: LocalUserPool[];
 }
 
 export const DEFAULT_RUNTIME_STATE_FILE = resolve(process.cwd(), '.local-data', 'runtime.json');
