@@ -7,6 +7,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { startEmulators, startSesV2Local, type RunningEmulators } from '../../../local/emulators';
 import { isPortListening } from '../../../local/emulators/ports';
 
@@ -16,6 +17,7 @@ const ENDPOINT_VARIABLES = [
   'AWS_ENDPOINT_URL_SQS',
   'AWS_ENDPOINT_URL_SESV2',
   'AWS_ENDPOINT_URL_SNS',
+  'AWS_ENDPOINT_URL_SECRETS_MANAGER',
   'AWS_REGION',
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
@@ -71,6 +73,7 @@ describe('startEmulators', () => {
       AWS_ENDPOINT_URL_SQS: emulators.fauxqs.endpoint,
       AWS_ENDPOINT_URL_SESV2: emulators.ses.endpoint,
       AWS_ENDPOINT_URL_SNS: emulators.sms.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: emulators.secretsManager.endpoint,
       AWS_REGION: 'eu-west-2',
     });
   });
@@ -84,7 +87,10 @@ describe('startEmulators', () => {
       const sqs = new SQSClient({});
       const ses = new SESv2Client({});
       const sns = new SNSClient({});
+      const secretsManager = new SecretsManagerClient({});
       try {
+        const secrets = await secretsManager.send(new ListSecretsCommand({}));
+        expect(secrets.SecretList).toEqual([]);
         const tables = await dynamodb.send(new ListTablesCommand({}));
         const queue = await sqs.send(new CreateQueueCommand({ QueueName: `env-${randomUUID()}` }));
         await ses.send(
@@ -97,7 +103,7 @@ describe('startEmulators', () => {
         await sns.send(new PublishCommand({ PhoneNumber: '+447700900123', Message: text }));
         return { tables, queue };
       } finally {
-        [dynamodb, sqs, ses, sns].forEach((client) => client.destroy());
+        [dynamodb, sqs, ses, sns, secretsManager].forEach((client) => client.destroy());
       }
     });
 
