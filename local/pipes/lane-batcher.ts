@@ -33,10 +33,12 @@ export type BatchReadiness = { ready: true } | { ready: false; waitMs: number };
  */
 export class LaneBatcher {
   readonly lanes: Lane[];
+  private readonly settings: BatchingSettings;
 
-  constructor(private readonly settings: BatchingSettings & { parallelizationFactor: number }) {
+  constructor(settings: BatchingSettings & { parallelizationFactor: number }) {
     const factor = settings.parallelizationFactor;
     if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`parallelizationFactor must be a whole number from 1, got ${factor}`);
+    this.settings = { batchSize: settings.batchSize, maximumBatchingWindowInSeconds: settings.maximumBatchingWindowInSeconds };
     this.lanes = Array.from({ length: factor }, () => ({ buffer: [], bufferedBytes: 0, busy: false, wake: new Wakeup() }));
   }
 
