@@ -14,10 +14,11 @@ import { dirname, join, relative } from 'node:path';
 import type { BookingStage, BookingStageEvent } from '../local/runtime/booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime/local-runtime';
 import { synthesizeAssembly } from '../local/topology';
-import { withRedrivenQueueVisibilityTimeout } from './pipeline/assembly-variant';
-import { benchContacts, futureAppointmentDateTime, newRunTag, planBooking, type ContactKind } from './pipeline/booking-mix';
-import { readDeadLetteredBookings, type DeadLetteredBookings } from './pipeline/dead-letter-audit';
-import { auditDeliveries, duplicatedAppointments } from './pipeline/delivery-audit';
+import { withRedrivenQueueVisibilityTimeout } from '../harness/assembly-variant';
+import { readDeadLetteredBookings, type DeadLetteredBookings } from '../harness/dead-letter-audit';
+import { auditDeliveries } from '../harness/delivery-audit';
+import { accountOutcomes, BookingProgressLog } from '../harness/outcome-accounting';
+import { benchContacts, futureAppointmentDateTime, newRunTag, patientTagIn, planBooking, type ContactKind } from './pipeline/booking-mix';
 import { measureColdStarts, type FunctionColdStart } from './pipeline/function-cold-starts';
 import { summarizeLatencies, type LatencySummary } from './pipeline/latency-statistics';
 import { runLoad, wallClockMs } from './pipeline/load-generator';
@@ -106,11 +107,8 @@ interface BookingTrace {
   postSentAt: number;
 }
 
-const FINAL_NOTIFIED: ReadonlySet<BookingStage> = new Set<BookingStage>(['emailed', 'sms']);
 const DLQ_POLL_INTERVAL_MS = 2_000;
 const MAX_IDS_LISTED = 20;
-/** How the runtime's progress names an invocation whose process was killed (crash or restart). */
-const KILLED_INVOCATION = 'Runtime.ExitError';
 const IDLE_WAIT_MS = 10_000;
 
 /** Runs the benchmark on a runtime of its own and returns the report; throws only when it cannot run. */
@@ -144,17 +142,9 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
     const assembly = assemblySettings(rt);
     const drainTimeoutSeconds = options.drainTimeoutSeconds ?? defaultDrainTimeoutSeconds(assembly);
 
-    // Stage events can arrive before the POST's response does: collect them all, join by id later.
-    const firstAt = new Map<string, Map<BookingStage, number>>();
-    const failedAttempts = new Map<string, number>();
-    const killed = new Set<string>();
-    const unsubscribe = rt.progress.onStage((event: BookingStageEvent) => {
-      let stages = firstAt.get(event.appointmentId);
-      if (!stages) firstAt.set(event.appointmentId, (stages = new Map()));
-      if (!stages.has(event.stage)) stages.set(event.stage, event.at);
-      if (event.stage === 'failed') failedAttempts.set(event.appointmentId, (failedAttempts.get(event.appointmentId) ?? 0) + 1);
-      if ((event.stage === 'failed' || event.stage === 'dead-lettered') && event.detail?.includes(KILLED_INVOCATION)) killed.add(event.appointmentId);
-    });
+    const progress = new BookingProgressLog();
+    const { firstAt } = progress;
+    const unsubscribe = rt.progress.onStage((event: BookingStageEvent) => progress.observe(event));
 
     const api = (path: string): string => new URL(path, rt.apiUrl).toString();
     const contacts = benchContacts(runTag);
@@ -250,21 +240,13 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
     deadLettered = await readDeadLetteredBookings(rt.clients.sqs, streams, deadLetterQueues, rangeCache);
     unsubscribe();
 
-    const audit = await auditDeliveries(rt.emulators.ses, rt.emulators.sms, idByPatientTag);
-    // A notifier killed after SES/SNS accepted a message but before its idempotency record was
-    // completed re-sends on redelivery: neither provider takes an idempotency token, so that window
-    // cannot be closed (it is Lambda's too). Such re-sends are reported apart; any other second
-    // notification is a duplicate, and a correctness failure.
-    const sentMoreThanOnce = duplicatedAppointments(audit, traces.map((trace) => trace.id));
-    const duplicatedIds = sentMoreThanOnce.filter((id) => !killed.has(id));
-    const resentAfterKillIds = sentMoreThanOnce.filter((id) => killed.has(id));
+    const audit = await auditDeliveries(rt.emulators.ses, rt.emulators.sms, (text) => {
+      const tag = patientTagIn(text);
+      return tag ? idByPatientTag.get(tag) : undefined;
+    });
+    const account = accountOutcomes({ bookingIds: traces.map((trace) => trace.id), firstAt, killed: progress.killed, deliveries: audit, deadLettered: deadLettered.byId });
+    const { emailed, sms, skipped, notifiedWithoutMessage, deadLetteredByQueue, lostIds, duplicatedIds, resentAfterKillIds } = account;
 
-    let emailed = 0;
-    let sms = 0;
-    let skipped = 0;
-    let notifiedWithoutMessage = 0;
-    const deadLetteredByQueue: Record<string, number> = {};
-    const lostIds: string[] = [];
     const endToEnd: number[] = [];
     const intervals = new Map<string, number[]>(STAGE_INTERVALS.map((interval) => [interval.name, []]));
     const firstPost = Math.min(...traces.map((trace) => trace.postSentAt));
@@ -274,28 +256,13 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
     for (const trace of traces) {
       byContactKind[trace.kind] += 1;
       const stages = firstAt.get(trace.id) ?? new Map<BookingStage, number>();
-      const notifiedStage = firstStageOf(stages, FINAL_NOTIFIED);
-      const dlqLabel = deadLettered.byId.get(trace.id);
-      let finalAt: number | undefined;
-      if (notifiedStage) {
-        if (notifiedStage === 'emailed') emailed += 1;
-        else sms += 1;
-        const delivered = notifiedStage === 'emailed' ? audit.emails.get(trace.id) : audit.sms.get(trace.id);
-        if (!delivered) notifiedWithoutMessage += 1;
-        finalAt = stages.get(notifiedStage);
-      } else if (stages.has('skipped')) {
-        skipped += 1;
-        finalAt = stages.get('skipped');
-      } else if (dlqLabel) {
-        deadLetteredByQueue[dlqLabel] = (deadLetteredByQueue[dlqLabel] ?? 0) + 1;
-        const deadLetteredAt = stages.get('dead-lettered');
-        if (deadLetteredAt !== undefined) lastFinal = Math.max(lastFinal, deadLetteredAt);
-        continue;
-      } else {
-        lostIds.push(trace.id);
+      const outcome = account.byId.get(trace.id);
+      if (outcome?.kind === 'dead-lettered') {
+        if (outcome.at !== undefined) lastFinal = Math.max(lastFinal, outcome.at);
         continue;
       }
-      if (finalAt === undefined) continue;
+      if (outcome?.kind !== 'notified' && outcome?.kind !== 'skipped') continue;
+      const finalAt = outcome.at;
       lastFinal = Math.max(lastFinal, finalAt);
       endToEnd.push(finalAt - trace.postSentAt);
       const at = (point: string): number | undefined => (point === 'post' ? trace.postSentAt : point === 'final' ? finalAt : stages.get(point as BookingStage));
@@ -306,8 +273,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
       }
     }
 
-    const notified = emailed + sms;
-    const deadLetteredCount = Object.values(deadLetteredByQueue).reduce((sum, count) => sum + count, 0);
+    const { notified, deadLettered: deadLetteredCount } = account;
     const completed = notified + skipped + deadLetteredCount;
     const elapsedSeconds = traces.length > 0 ? (lastFinal - firstPost) / 1000 : 0;
     const throughputPerSecond = elapsedSeconds > 0 ? round(completed / elapsedSeconds) : 0;
@@ -382,7 +348,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
         lost: lostIds.length,
         duplicated: duplicatedIds.length,
         resentAfterKill: resentAfterKillIds.length,
-        failedAttempts: [...failedAttempts.values()].reduce((sum, count) => sum + count, 0),
+        failedAttempts: progress.totalFailedAttempts,
         notifiedWithoutMessage,
         unattributedDeadLetters: deadLettered.unattributed,
         lostIds: lostIds.slice(0, MAX_IDS_LISTED),
@@ -400,15 +366,6 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
     await runtime?.stop().catch((error: unknown) => write(`stopping the runtime failed: ${(error as Error).message}`));
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function firstStageOf(stages: ReadonlyMap<BookingStage, number>, among: ReadonlySet<BookingStage>): BookingStage | undefined {
-  let first: BookingStage | undefined;
-  for (const stage of among) {
-    const at = stages.get(stage);
-    if (at !== undefined && (first === undefined || at < (stages.get(first) as number))) first = stage;
-  }
-  return first;
 }
 
 /** Waits for `promise` at most `ms`; the timer is cleared either way so it cannot hold the process open. */

@@ -66,6 +66,9 @@ export function buildApp(options: BuildAppOptions): cdk.App {
     removalPolicy: config.removalPolicy,
     pointInTimeRecovery: config.pointInTimeRecovery,
     deletionProtection: config.protectStatefulResources,
+    resourcePrefix: config.resourcePrefix,
+    staffMfa: config.security.staffMfa,
+    staffPasswordAuthFlow: config.security.staffPasswordAuthFlow,
     tags,
   });
   new StatelessStack(app, `${prefix}-Stateless`, {
@@ -75,6 +78,9 @@ export function buildApp(options: BuildAppOptions): cdk.App {
     appointmentsTable: stateful.appointmentsTable,
     contactsTable: stateful.contactsTable,
     idempotencyTable: stateful.idempotencyTable,
+    recipientQuotaTable: stateful.recipientQuotaTable,
+    staffUserPool: stateful.staffUserPool,
+    manageTokenKey: stateful.manageTokenKey,
     tags,
   });
   return app;

@@ -18,8 +18,35 @@ export interface FunctionSettings {
   timeout: Duration;
 }
 
+/** One of the practice's dentists: what `GET /dentists` lists and `dentist` of a booking must name. */
+export interface Dentist {
+  id: string;
+  name: string;
+}
+
+export interface SecurityConfig {
+  /** Where the patient pages live: the manage link e-mailed to a patient is `<siteUrl>/manage?...`. */
+  siteUrl: string;
+  /** A manage token stays valid this long after the appointment's start. */
+  manageTokenValidityAfterAppointment: Duration;
+  /** Staff sign-in: Cognito MFA (ON in prod) and whether the plain password flow is allowed (dev only: the local IdP's flow). */
+  staffMfa: 'ON' | 'OPTIONAL';
+  staffPasswordAuthFlow: boolean;
+  /** AWS WAF on the API stage: the managed common rule set plus a rate-based rule per source IP (requests per 5 minutes). */
+  waf: { enabled: false } | { enabled: true; requestsPerFiveMinutesPerIp: number };
+  /** Method throttling of `POST /appointments`, tighter than the stage's. */
+  bookingThrottle: { rateLimit: number; burstLimit: number };
+  /** Notifications to one recipient (address or phone number) per rolling 24 h; more are recorded as suppressed. */
+  notificationsPerRecipientPerDay: number;
+  /** Country calling codes SMS may go to (digits, e.g. `44`); other numbers fall back to e-mail. */
+  smsCountryCallingCodes: string[];
+}
+
 export interface EnvironmentConfig {
   stage: Stage;
+  /** The practice's dentists (served by `GET /dentists`; a booking must name one). */
+  dentists: Dentist[];
+  security: SecurityConfig;
   /** Prefix of the few user-facing names (API name, dashboard name); never a physical resource name. */
   resourcePrefix: string;
   /** Applied to the tables (and every log group). */
@@ -59,12 +86,30 @@ export interface EnvironmentConfig {
   };
 }
 
+/** The practice's dentists, the same in every environment. */
+export const PRACTICE_DENTISTS: Dentist[] = [
+  { id: 'lee-jones', name: 'Dr. Lee Jones' },
+  { id: 'priya-shah', name: 'Dr. Priya Shah' },
+  { id: 'tom-okafor', name: 'Dr. Tom Okafor' },
+];
+
 /** DLQ retention is fixed at the SQS maximum: a dead-lettered booking needs time to be looked at. */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
 
 export const ENVIRONMENTS: Readonly<Record<Stage, EnvironmentConfig>> = {
   dev: {
     stage: 'dev',
+    dentists: PRACTICE_DENTISTS,
+    security: {
+      siteUrl: 'http://localhost:8080',
+      manageTokenValidityAfterAppointment: Duration.days(30),
+      staffMfa: 'OPTIONAL',
+      staffPasswordAuthFlow: true,
+      waf: { enabled: false },
+      bookingThrottle: { rateLimit: 5, burstLimit: 10 },
+      notificationsPerRecipientPerDay: 10,
+      smsCountryCallingCodes: ['44'],
+    },
     resourcePrefix: 'lj-dentists-dev',
     removalPolicy: RemovalPolicy.DESTROY,
     pointInTimeRecovery: false,
@@ -99,6 +144,17 @@ export const ENVIRONMENTS: Readonly<Record<Stage, EnvironmentConfig>> = {
   // retained table would be orphaned by every teardown and block recreating the environment.
   staging: {
     stage: 'staging',
+    dentists: PRACTICE_DENTISTS,
+    security: {
+      siteUrl: 'https://staging.book.ljdentists.example',
+      manageTokenValidityAfterAppointment: Duration.days(30),
+      staffMfa: 'OPTIONAL',
+      staffPasswordAuthFlow: false,
+      waf: { enabled: true, requestsPerFiveMinutesPerIp: 300 },
+      bookingThrottle: { rateLimit: 5, burstLimit: 10 },
+      notificationsPerRecipientPerDay: 10,
+      smsCountryCallingCodes: ['44'],
+    },
     resourcePrefix: 'lj-dentists-staging',
     removalPolicy: RemovalPolicy.DESTROY,
     pointInTimeRecovery: true,
@@ -130,6 +186,17 @@ export const ENVIRONMENTS: Readonly<Record<Stage, EnvironmentConfig>> = {
   },
   prod: {
     stage: 'prod',
+    dentists: PRACTICE_DENTISTS,
+    security: {
+      siteUrl: 'https://book.ljdentists.example',
+      manageTokenValidityAfterAppointment: Duration.days(30),
+      staffMfa: 'ON',
+      staffPasswordAuthFlow: false,
+      waf: { enabled: true, requestsPerFiveMinutesPerIp: 300 },
+      bookingThrottle: { rateLimit: 10, burstLimit: 20 },
+      notificationsPerRecipientPerDay: 10,
+      smsCountryCallingCodes: ['44'],
+    },
     resourcePrefix: 'lj-dentists-prod',
     removalPolicy: RemovalPolicy.RETAIN,
     pointInTimeRecovery: true,
@@ -239,8 +306,52 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
   if (config.ses.identity !== config.ses.senderEmail && config.ses.identity !== senderDomain) {
     problems.push(`ses.identity (${config.ses.identity}) must be ses.senderEmail or its domain (${senderDomain}), or SES refuses the From address`);
   }
+  problems.push(...validateSecurityConfig(config));
   if (!/^[a-z0-9-]+$/.test(config.resourcePrefix)) problems.push(`resourcePrefix must be lower-case letters, digits and dashes, got ${config.resourcePrefix}`);
   if (problems.length > 0) {
     throw new InvalidEnvironmentError(`environment ${config.stage} is misconfigured:\n  - ${problems.join('\n  - ')}`);
   }
+}
+
+function validateSecurityConfig(config: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  const { security, dentists } = config;
+  if (dentists.length === 0) problems.push('dentists must name at least one dentist');
+  const ids = new Set<string>();
+  const names = new Set<string>();
+  for (const dentist of dentists) {
+    if (!/^[a-z0-9-]{1,40}$/.test(dentist.id)) problems.push(`dentist id ${JSON.stringify(dentist.id)} must be 1..40 lower-case letters, digits and dashes`);
+    if (dentist.name.trim() !== dentist.name || dentist.name.length === 0 || dentist.name.length > 100) problems.push(`dentist name ${JSON.stringify(dentist.name)} must be 1..100 characters, trimmed`);
+    if (ids.has(dentist.id)) problems.push(`dentist id ${dentist.id} is listed twice`);
+    if (names.has(dentist.name)) problems.push(`dentist name ${dentist.name} is listed twice`);
+    ids.add(dentist.id);
+    names.add(dentist.name);
+  }
+  let site: URL | undefined;
+  try {
+    site = new URL(security.siteUrl);
+  } catch {
+    problems.push(`security.siteUrl is not a URL: ${security.siteUrl}`);
+  }
+  if (site && config.stage !== 'dev' && site.protocol !== 'https:') problems.push(`security.siteUrl must be https outside dev, got ${security.siteUrl}`);
+  if (site && (site.search !== '' || site.hash !== '' || security.siteUrl.endsWith('/'))) problems.push('security.siteUrl must be an origin (and optional path) without a trailing slash, query or fragment');
+  const validityDays = security.manageTokenValidityAfterAppointment.toDays();
+  if (validityDays < 1 || validityDays > 365) problems.push(`security.manageTokenValidityAfterAppointment must be 1..365 days, got ${validityDays}`);
+  if (config.stage === 'prod' && security.staffMfa !== 'ON') problems.push('security.staffMfa must be ON in prod');
+  if (config.stage !== 'dev' && security.staffPasswordAuthFlow) problems.push('security.staffPasswordAuthFlow is for the local identity provider only (dev)');
+  if (config.stage !== 'dev' && !security.waf.enabled) problems.push('security.waf must be enabled outside dev');
+  if (security.waf.enabled && (!Number.isInteger(security.waf.requestsPerFiveMinutesPerIp) || security.waf.requestsPerFiveMinutesPerIp < 10 || security.waf.requestsPerFiveMinutesPerIp > 2_000_000_000)) {
+    problems.push('security.waf.requestsPerFiveMinutesPerIp must be an integer 10..2000000000 (the WAF rate-based rule limits)');
+  }
+  const { rateLimit, burstLimit } = security.bookingThrottle;
+  if (!(rateLimit > 0 && burstLimit > 0)) problems.push('security.bookingThrottle limits must be positive');
+  if (rateLimit > config.api.throttlingRateLimit) problems.push('security.bookingThrottle.rateLimit must not exceed the stage throttling rate');
+  if (!Number.isInteger(security.notificationsPerRecipientPerDay) || security.notificationsPerRecipientPerDay < 1 || security.notificationsPerRecipientPerDay > 1000) {
+    problems.push('security.notificationsPerRecipientPerDay must be an integer 1..1000');
+  }
+  if (security.smsCountryCallingCodes.length === 0) problems.push('security.smsCountryCallingCodes must list at least one code (SMS has no other limit on where it goes)');
+  for (const code of security.smsCountryCallingCodes) {
+    if (!/^[1-9]\d{0,2}$/.test(code)) problems.push(`security.smsCountryCallingCodes: ${JSON.stringify(code)} is not a country calling code (1 to 3 digits, no +)`);
+  }
+  return problems;
 }

@@ -26,8 +26,6 @@ export interface AppointmentPipeProps {
   maximumBatchingWindow: Duration;
   maximumRetryAttempts: number;
   maximumRecordAge: Duration;
-  /** Whether the pipe's log lines carry the records themselves; they hold patients' PII. */
-  includeExecutionData: boolean;
   logRetention: logs.RetentionDays;
   logRemovalPolicy: RemovalPolicy;
   deadLetterRetention: Duration;
@@ -123,7 +121,8 @@ export class AppointmentPipe extends Construct {
       logConfiguration: {
         level: 'ERROR',
         cloudwatchLogsLogDestination: { logGroupArn: this.logGroup.logGroupArn },
-        ...(props.includeExecutionData ? { includeExecutionData: ['ALL'] } : {}),
+        // No includeExecutionData in any environment: the records are patients' bookings (names,
+        // addresses, numbers), which must not be copied into logs.
       },
     });
     // The role's policy must exist before Pipes validates the role at creation.

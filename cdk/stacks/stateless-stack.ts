@@ -1,6 +1,9 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environments';
@@ -11,6 +14,7 @@ import { FlowDashboard } from '../constructs/flow-dashboard';
 import { NotificationQueue } from '../constructs/notification-queue';
 import { OpsAlarms } from '../constructs/ops-alarms';
 import { ServiceFunction } from '../constructs/service-function';
+import { APPOINTMENTS_BY_DATE_INDEX } from './stateful-stack';
 
 /** Output keys a user (and `ops/dlq`) reads after a deploy. */
 export const STATELESS_OUTPUTS = {
@@ -28,6 +32,9 @@ export interface StatelessStackProps extends StackProps {
   appointmentsTable: dynamodb.ITable;
   contactsTable: dynamodb.ITable;
   idempotencyTable: dynamodb.ITable;
+  recipientQuotaTable: dynamodb.ITable;
+  staffUserPool: cognito.IUserPool;
+  manageTokenKey: secretsmanager.ISecret;
 }
 
 /** Everything that can be replaced without losing data: API, functions, pipe, queues, alarms, dashboard. */
@@ -37,13 +44,14 @@ export class StatelessStack extends Stack {
   readonly enrichment: ServiceFunction;
   readonly notifier: ServiceFunction;
   readonly notifications: NotificationQueue;
+  readonly queueKey: kms.Key;
   readonly pipe: AppointmentPipe;
   readonly ops: OpsAlarms;
   readonly dashboard: FlowDashboard;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
-    const { config, appointmentsTable, contactsTable, idempotencyTable } = props;
+    const { config, appointmentsTable, contactsTable, idempotencyTable, recipientQuotaTable, manageTokenKey } = props;
     // Logs are operational data, not the system of record: even prod's go with the stack.
     const logRemovalPolicy = RemovalPolicy.DESTROY;
     const functionDefaults = {
@@ -62,10 +70,15 @@ export class StatelessStack extends Stack {
       timeout: config.functions.booking.timeout,
       environment: {
         APPOINTMENTS_TABLE_NAME: appointmentsTable.tableName,
+        APPOINTMENTS_BY_DATE_INDEX_NAME: APPOINTMENTS_BY_DATE_INDEX,
         CONTACTS_TABLE_NAME: contactsTable.tableName,
+        MANAGE_TOKEN_SECRET_ARN: manageTokenKey.secretArn,
+        DENTISTS: JSON.stringify(config.dentists),
       },
     });
     allow(this.booking, ['dynamodb:PutItem', 'dynamodb:GetItem'], [appointmentsTable.tableArn, contactsTable.tableArn]);
+    allow(this.booking, ['dynamodb:Query'], [`${appointmentsTable.tableArn}/index/${APPOINTMENTS_BY_DATE_INDEX}`]);
+    allow(this.booking, ['secretsmanager:GetSecretValue'], [manageTokenKey.secretArn]);
 
     this.enrichment = new ServiceFunction(this, 'Enrichment', {
       ...functionDefaults,
@@ -91,6 +104,12 @@ export class StatelessStack extends Stack {
         IDEMPOTENCY_TABLE_NAME: idempotencyTable.tableName,
         SENDER_EMAIL: config.ses.senderEmail,
         IDEMPOTENCY_EXPIRY_SECONDS: String(config.notifier.idempotencyExpiry.toSeconds()),
+        RECIPIENT_QUOTA_TABLE_NAME: recipientQuotaTable.tableName,
+        NOTIFICATIONS_PER_RECIPIENT_PER_DAY: String(config.security.notificationsPerRecipientPerDay),
+        SMS_COUNTRY_CALLING_CODES: config.security.smsCountryCallingCodes.join(','),
+        MANAGE_TOKEN_SECRET_ARN: manageTokenKey.secretArn,
+        MANAGE_TOKEN_VALIDITY_SECONDS: String(config.security.manageTokenValidityAfterAppointment.toSeconds()),
+        SITE_URL: config.security.siteUrl,
       },
     });
     allow(this.notifier, ['dynamodb:UpdateItem'], [appointmentsTable.tableArn]);
@@ -99,9 +118,22 @@ export class StatelessStack extends Stack {
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       [idempotencyTable.tableArn],
     );
-    allow(this.notifier, ['ses:SendEmail'], [senderIdentityArn]);
+    allow(this.notifier, ['dynamodb:GetItem', 'dynamodb:PutItem'], [recipientQuotaTable.tableArn]);
+    allow(this.notifier, ['secretsmanager:GetSecretValue'], [manageTokenKey.secretArn]);
+    // Only from the configured sender: the identity ARN alone would allow any address of its domain.
+    this.notifier.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [senderIdentityArn],
+        conditions: { StringEquals: { 'ses:FromAddress': config.ses.senderEmail } },
+      }),
+    );
     // SMS goes to a phone number, not a topic: SNS authorizes PhoneNumber publishes only on "*".
+    // The Deny keeps that "*" from reaching any topic, in this account or another.
     allow(this.notifier, ['sns:Publish'], ['*']);
+    this.notifier.role.addToPolicy(
+      new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['sns:Publish'], resources: ['arn:aws:sns:*:*:*'] }),
+    );
 
     Validations.of(this.notifier.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -112,13 +144,40 @@ export class StatelessStack extends Stack {
       restApiName: `${config.resourcePrefix}-booking-api`,
       stageName: config.stage,
       bookingFunction: this.booking.function,
+      staffUserPool: props.staffUserPool,
       throttlingRateLimit: config.api.throttlingRateLimit,
       throttlingBurstLimit: config.api.throttlingBurstLimit,
+      bookingThrottle: config.security.bookingThrottle,
+      ...(config.security.waf.enabled
+        ? { waf: { requestsPerFiveMinutesPerIp: config.security.waf.requestsPerFiveMinutesPerIp, namePrefix: config.resourcePrefix } }
+        : {}),
       logRetention: config.logRetention,
       logRemovalPolicy,
     });
 
+    // The notifications queues hold enriched appointments (personal data) for days: their key lets
+    // only the pipe (sender) and the notifier (consumer) use it; the account may administer the key
+    // but not decrypt with it, so sqs:ReceiveMessage alone reads nothing.
+    this.queueKey = new kms.Key(this, 'NotificationsKey', {
+      description: `${config.resourcePrefix}: notifications queue and its DLQ (patient personal data)`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      policy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'AccountAdministersTheKey',
+            principals: [new iam.AccountRootPrincipal()],
+            actions: [
+              'kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*',
+              'kms:Disable*', 'kms:Get*', 'kms:Delete*', 'kms:TagResource', 'kms:UntagResource', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion',
+            ],
+            resources: ['*'],
+          }),
+        ],
+      }),
+    });
     this.notifications = new NotificationQueue(this, 'Notifications', {
+      encryptionKey: this.queueKey,
       consumerTimeout: config.functions.notifier.timeout,
       consumerBatchingWindow: config.notifier.maxBatchingWindow,
       maxReceiveCount: config.notificationsQueue.maxReceiveCount,
@@ -143,11 +202,30 @@ export class StatelessStack extends Stack {
       maximumBatchingWindow: config.pipe.maximumBatchingWindow,
       maximumRetryAttempts: config.pipe.maximumRetryAttempts,
       maximumRecordAge: config.pipe.maximumRecordAge,
-      includeExecutionData: config.stage !== 'prod',
       logRetention: config.logRetention,
       logRemovalPolicy,
       deadLetterRetention: DEAD_LETTER_RETENTION,
     });
+    // Key users: the pipe sends (a data key to encrypt), the notifier receives (decrypt) and, when a
+    // message exceeds maxReceiveCount, SQS moves it to the DLQ under the same key.
+    this.queueKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'PipeSendsToTheNotificationsQueue',
+        principals: [new iam.ArnPrincipal(this.pipe.role.roleArn)],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+      }),
+    );
+    this.queueKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'NotifierReceivesFromTheNotificationsQueue',
+        principals: [new iam.ArnPrincipal(this.notifier.role.roleArn)],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+      }),
+    );
+    allow(this.notifier, ['kms:Decrypt', 'kms:GenerateDataKey'], [this.queueKey.keyArn]);
+    this.pipe.role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.queueKey.keyArn] }));
 
     const functions = { Booking: this.booking.function, Enrichment: this.enrichment.function, Notifier: this.notifier.function };
     const deadLetterQueues = { Notifications: this.notifications.deadLetterQueue, Pipe: this.pipe.deadLetterQueue };
@@ -171,7 +249,7 @@ export class StatelessStack extends Stack {
     const output = (key: keyof typeof STATELESS_OUTPUTS, value: string, description: string): void => {
       new CfnOutput(this, STATELESS_OUTPUTS[key], { value, description });
     };
-    output('apiUrl', this.api.url, 'Booking API base URL (POST appointments, GET appointments/{id}, PUT/GET contacts/{email})');
+    output('apiUrl', this.api.url, 'Booking API base URL (routes and who may call each: docs/security.md)');
     output('notificationsQueueUrl', this.notifications.queue.queueUrl, 'Notifications queue');
     output('notificationsDeadLetterQueueUrl', this.notifications.deadLetterQueue.queueUrl, 'Notifications dead-letter queue');
     output('pipeDeadLetterQueueUrl', this.pipe.deadLetterQueue.queueUrl, "Appointment pipe's dead-letter queue");

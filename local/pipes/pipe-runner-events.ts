@@ -1,5 +1,5 @@
 import type { DeadLetterCondition, PipeStreamDeadLetterMessage } from './dead-letter';
-import type { JsonItem } from './stream-record';
+import type { JsonItem, ReadRecord } from './stream-record';
 
 /** A record as progress events name it: enough for the runtime to say which booking moved. */
 export interface RecordReference {
@@ -52,3 +52,25 @@ export type PipeRunnerEvent =
   | { type: 'checkpoint-save-failed'; pipeName: string; error: ErrorSummary };
 
 export type PipeRunnerEventType = PipeRunnerEvent['type'];
+
+/** A batch as the runner hands it from a lane to delivery. */
+export interface BatchOfRecords {
+  /** Unique per runner; halves of a bisected batch get their own. */
+  id: string;
+  shardId: string;
+  records: readonly ReadRecord[];
+}
+
+export function referenceOf(record: ReadRecord): RecordReference {
+  return {
+    eventID: record.event.eventID,
+    eventName: record.event.eventName,
+    sequenceNumber: record.sequenceNumber,
+    keys: record.event.dynamodb.Keys,
+    ...(record.event.dynamodb.NewImage ? { newImage: record.event.dynamodb.NewImage } : {}),
+  };
+}
+
+export function batchEventBase(pipeName: string, batch: BatchOfRecords): BatchEventBase {
+  return { pipeName, shardId: batch.shardId, batchId: batch.id, records: batch.records.map(referenceOf) };
+}

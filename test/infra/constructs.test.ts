@@ -1,3 +1,4 @@
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -23,7 +24,6 @@ function pipeFixture(tableProps: Partial<dynamodb.TableProps> = {}): { stack: St
       maximumBatchingWindow: Duration.seconds(3),
       maximumRetryAttempts: 7,
       maximumRecordAge: Duration.minutes(10),
-      includeExecutionData: false,
       logRetention: RetentionDays.ONE_DAY,
       logRemovalPolicy: RemovalPolicy.DESTROY,
       deadLetterRetention: Duration.days(14),
@@ -80,6 +80,7 @@ describe('NotificationQueue', () => {
       maxReceiveCount: 4,
       retentionPeriod: Duration.days(4),
       deadLetterRetention: Duration.days(14),
+      encryptionKey: new kms.Key(stack, 'Key'),
     });
 
     // Assert

@@ -3,7 +3,8 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { BookingStageEvent } from '../../../local/runtime/booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime/local-runtime';
 import { peekMessages } from '../../../ops/dlq/peek-messages';
-import { withRedrivenQueueVisibilityTimeout } from '../../../bench/pipeline/assembly-variant';
+import { withRedrivenQueueVisibilityTimeout } from '../../../harness/assembly-variant';
+import { KILLED_INVOCATION } from '../../../harness/outcome-accounting';
 import { devAssembly, eventually, futureDateTime, postJson, removeDirectory } from '../../e2e/e2e-support';
 
 type Preference = 'email' | 'sms' | 'none';
@@ -130,7 +131,7 @@ describe('local runtime under injected faults and a compute restart', () => {
       // only for the killed invocation's remaining time, so the redelivery sends again (as in
       // Lambda). So each kill of an invocation carrying the booking allows at most one more send,
       // and a booking that was never killed is sent at most once.
-      const kills = journey.filter((line) => line.includes('Runtime.ExitError')).length;
+      const kills = journey.filter((line) => line.includes(KILLED_INVOCATION)).length;
       const sentTwice = emailed > 1 || sms > 1;
       if (sentTwice) resentAfterKill.push(booking.id);
       expect({ id: booking.id, atMostOncePlusKills: emailed <= 1 + kills && sms <= 1 + kills, journey }).toEqual({ id: booking.id, atMostOncePlusKills: true, journey });

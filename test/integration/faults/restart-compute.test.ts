@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BookingStageEvent } from '../../../local/runtime/booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime/local-runtime';
-import { withRedrivenQueueVisibilityTimeout } from '../../../bench/pipeline/assembly-variant';
+import { withRedrivenQueueVisibilityTimeout } from '../../../harness/assembly-variant';
 import { devAssembly, eventually, futureDateTime, postJson, removeDirectory } from '../../e2e/e2e-support';
 
 /** restartCompute() with fault injection off: the compute is replaced, the state stays, the API waits. */

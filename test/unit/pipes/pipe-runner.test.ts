@@ -1,6 +1,7 @@
 import { InMemoryCheckpointStore, type CheckpointStore, type PipeCheckpoints } from '../../../local/pipes/checkpoint-store';
 import { PipeConfigurationError } from '../../../local/pipes/errors';
-import { laneIndex, startPipeRunner, type PipeRunner, type PipeRunnerOptions } from '../../../local/pipes/pipe-runner';
+import { laneIndex } from '../../../local/pipes/lane-batcher';
+import { startPipeRunner, type PipeRunner, type PipeRunnerOptions } from '../../../local/pipes/pipe-runner';
 import { partitionKeyOf } from '../../../local/pipes/stream-record';
 import {
   DLQ_ID,

@@ -1,8 +1,8 @@
 import { GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { DeadLetterQueue } from '../../ops/dlq/dead-letter-queue';
-import { peekMessages } from '../../ops/dlq/peek-messages';
-import { parseJsonObject } from '../../local/support/json-object';
+import type { DeadLetterQueue } from '../ops/dlq/dead-letter-queue';
+import { peekMessages } from '../ops/dlq/peek-messages';
+import { parseJsonObject } from '../local/support/json-object';
 
 export interface DeadLetteredBookings {
   /** Appointment id → the DLQ label it was found in (`notifications`, `pipe`). */
