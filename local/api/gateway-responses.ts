@@ -124,7 +124,10 @@ export function renderGatewayResponse(
   headers['Content-Type'] = [contentType ?? 'application/json'];
   for (const [name, expression] of Object.entries(spec.headers)) {
     const value = headerValue(expression, variables, context);
-    if (value !== undefined) headers[name] = [value];
+    if (value === undefined) continue;
+    // A header the template sets replaces API Gateway's of the same name, whatever its case.
+    for (const existing of Object.keys(headers)) if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
+    headers[name] = [value];
   }
   return { status: spec.statusCode ?? fallback.status, headers, body: Buffer.from(body) };
 }

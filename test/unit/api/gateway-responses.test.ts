@@ -42,6 +42,13 @@ describe('gateway responses', () => {
     expect([fivexx.status, fivexx.body.toString()]).toEqual([503, '{"id":"req-123"}']);
   });
 
+  it('lets a template header replace the default of the same name in any case (one Content-Type)', () => {
+    const spec: GatewayResponseSpec = { responseType: 'UNAUTHORIZED', headers: { 'content-type': "'application/problem+json'" }, templates: { 'application/json': '{}' } };
+    const rendered = renderGatewayResponse([spec], 'UNAUTHORIZED', context);
+    expect(Object.keys(rendered.headers).filter((name) => name.toLowerCase() === 'content-type')).toEqual(['content-type']);
+    expect(rendered.headers['content-type']).toEqual(['application/problem+json']);
+  });
+
   it("gives API Gateway's own answer when the template has none", () => {
     const rendered = renderGatewayResponse([], 'UNAUTHORIZED', context);
     expect(rendered.status).toBe(401);
