@@ -23,7 +23,9 @@ Options:
   --assembly <dir>            Run an already-synthesized cloud assembly (e.g. cdk.out).
   --data-dir <dir>            Keep DynamoDB data and the SMS outbox across restarts.
   --port <n>                  API port (default: a free one). Also --dynamodb-port, --sqs-port,
-                              --ses-port, --sms-port.
+                              --ses-port, --sms-port, --secrets-port, --cognito-port (a fixed
+                              Cognito port keeps tokens valid across restarts with --data-dir:
+                              their issuer names it).
   --logs                      Also print every function log line (always written to
                               .local-data/logs/functions.log).
   --no-seed                   Do not seed the example contacts and sign-in users.
@@ -46,6 +48,8 @@ type Values = {
   'sqs-port'?: string;
   'ses-port'?: string;
   'sms-port'?: string;
+  'secrets-port'?: string;
+  'cognito-port'?: string;
   logs?: boolean;
   'no-seed'?: boolean;
   demo?: boolean;
@@ -72,6 +76,8 @@ function parseOptions(rawArgv: string[]): Values {
       'sqs-port': portOption,
       'ses-port': portOption,
       'sms-port': portOption,
+      'secrets-port': portOption,
+      'cognito-port': portOption,
       logs: { type: 'boolean' },
       'no-seed': { type: 'boolean' },
       demo: { type: 'boolean' },
@@ -118,6 +124,8 @@ async function main(argv: string[]): Promise<number> {
       sqs: port(values['sqs-port'], '--sqs-port'),
       ses: port(values['ses-port'], '--ses-port'),
       sms: port(values['sms-port'], '--sms-port'),
+      secretsManager: port(values['secrets-port'], '--secrets-port'),
+      cognito: port(values['cognito-port'], '--cognito-port'),
     };
   } catch (error) {
     console.error(`start: ${(error as Error).message}\n\n${USAGE}`);

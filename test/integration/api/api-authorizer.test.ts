@@ -109,3 +109,35 @@ describe('local API with a COGNITO_USER_POOLS authorizer, on cognito-local', () 
     expect((await get('staff/appointments', tokens.idToken)).status).toBe(200);
   }, 60_000);
 });
+
+describe('local identity provider with a prod-like pool (MFA ON, SRP-only client)', () => {
+  let dataDir: string;
+  let cognito: RunningCognitoLocal;
+  let identity: LocalIdentity;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'identity-prod-'));
+    const topology = readCloudAssembly(writeAssembly(authStacks({ mfa: 'ON', authFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] })), { region: 'eu-west-2' });
+    cognito = await startCognitoLocal({ userPools: topology.userPools ?? [], userPoolClients: topology.userPoolClients ?? [], dataDir });
+    identity = await provisionIdentity(topology, cognito);
+  }, 60_000);
+
+  afterAll(async () => {
+    await cognito?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    removeWrittenAssemblies();
+  });
+
+  it('signs the staff member in through the admin flow, since the client allows no password flow', async () => {
+    const user = seedUser();
+    await identity.ensureUsers([user]);
+    const tokens = await identity.signIn(user.username, user.password);
+    expect(tokens.flow).toBe('ADMIN_USER_PASSWORD_AUTH');
+    expect(jwtClaims(tokens.idToken)).toMatchObject({ token_use: 'id', 'cognito:groups': ['staff'], iss: identity.userPools[0]?.issuer });
+  });
+
+  it('refuses a wrong password and a seed user naming a group the pool lacks', async () => {
+    await expect(identity.signIn(seedUser().username, 'wrong-password')).rejects.toThrow(/InitiateAuth failed: 400/);
+    await expect(identity.ensureUsers([{ username: 'x@example.com', password: 'Passw0rd-Passw0rd!', groups: ['admins'] }])).rejects.toThrow('belongs to admins, which user pool');
+  });
+});
