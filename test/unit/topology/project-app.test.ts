@@ -27,13 +27,36 @@ describe('topology of the project CDK app (dev)', () => {
     expect(byLogical('Idempotency')).toMatchObject({ timeToLiveAttribute: 'expiration' });
   });
 
-  it('routes the four booking routes to the booking function', () => {
+  it('routes the booking routes to the booking function, the staff routes behind the staff user pool authorizer', () => {
     const [api] = topology.restApis;
     const booking = topology.functions.find((fn) => fn.environment.POWERTOOLS_SERVICE_NAME === 'booking');
+    const guarded = (route: { authorization?: { type: string } }) => route.authorization?.type === 'COGNITO_USER_POOLS';
 
     expect(api?.stageName).toBe('dev');
-    expect(api?.routes.map((route) => `${route.method} ${route.resourcePath}`).sort()).toEqual(['GET /appointments/{id}', 'GET /contacts/{email}', 'POST /appointments', 'PUT /contacts/{email}']);
+    expect(api?.routes.filter((route) => !guarded(route)).map((route) => `${route.method} ${route.resourcePath}`).sort()).toEqual(
+      expect.arrayContaining(['GET /appointments/{id}', 'GET /contacts/{email}', 'POST /appointments', 'PUT /contacts/{email}']),
+    );
+    expect(api?.routes.filter(guarded).map((route) => `${route.method} ${route.resourcePath}`).sort()).toEqual([
+      'GET /staff/appointments',
+      'GET /staff/appointments/{id}',
+      'GET /staff/contacts/{email}',
+      'PUT /staff/contacts/{email}',
+    ]);
     expect(new Set(api?.routes.map((route) => route.functionId))).toEqual(new Set([booking?.id]));
+    const [pool] = topology.userPools ?? [];
+    expect(api?.authorizers?.map((authorizer) => [authorizer.identityHeader, authorizer.userPoolIds])).toEqual([['Authorization', [pool?.id]]]);
+    expect(api?.gatewayResponses?.map((response) => response.responseType)).toEqual(expect.arrayContaining(['UNAUTHORIZED', 'ACCESS_DENIED']));
+  });
+
+  it('has the staff user pool with its client and staff group, and the manage-token key the functions are given', () => {
+    const [pool] = topology.userPools ?? [];
+    const [secret] = topology.secrets ?? [];
+    expect(pool?.allowAdminCreateUserOnly).toBe(true);
+    expect(topology.userPoolClients?.map((client) => client.explicitAuthFlows.includes('ALLOW_USER_PASSWORD_AUTH'))).toEqual([true]);
+    expect(topology.userPoolGroups?.map((group) => group.groupName)).toEqual(['staff']);
+    expect(secret?.generate).toMatchObject({ passwordLength: 64, excludePunctuation: true });
+    const service = (name: string) => topology.functions.find((fn) => fn.environment.POWERTOOLS_SERVICE_NAME === name);
+    expect([service('booking')?.environment.MANAGE_TOKEN_SECRET_ARN, service('notifier')?.environment.MANAGE_TOKEN_SECRET_ARN]).toEqual([secret?.arn, secret?.arn]);
   });
 
   it('gives each function its contract variables, resolved to local table names', () => {
