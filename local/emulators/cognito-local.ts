@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
@@ -20,10 +21,16 @@ import { endpointFor, findFreePort, isPortListening, requestedPort } from './por
  * users go through its API afterwards (`cognitoIdentityCall`). `<dir>` is `<dataDir>/cognito`
  * (users kept across restarts) or a temporary directory removed on stop.
  *
+ * cognito-local does not check a client's ExplicitAuthFlows, so it is reached through a small
+ * guard of ours that does, for InitiateAuth, as Cognito does ("USER_PASSWORD_AUTH flow not enabled
+ * for this client"): the dev client's ALLOW_USER_PASSWORD_AUTH matters locally too. The guard's
+ * address is the endpoint and the tokens' issuer. AdminInitiateAuth (developer credentials) is
+ * left unchecked: it is the local stand-in for SRP, which cognito-local cannot do.
+ *
  * What cognito-local 5.3 does not do (so neither does the local runtime): SRP sign-in (only
- * USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and refresh), checking a client's
- * ExplicitAuthFlows, MFA other than SMS with a phone number (a pool with MFA ON refuses password
- * sign-in of a user without one), password policies, custom OAuth scopes in access tokens.
+ * USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and refresh), MFA other than SMS with a phone
+ * number (a pool with MFA ON refuses password sign-in of a user without one), password policies,
+ * custom OAuth scopes in access tokens.
  */
 
 export const COGNITO_LOCAL_NAME = 'cognito-local';
@@ -133,6 +140,98 @@ async function writeStore(databaseDir: string, pools: readonly UserPoolSpec[], c
   await writeFile(clientsFile, JSON.stringify({ Clients: stored }, null, 2));
 }
 
+/** Cognito's default flows for a client created without ExplicitAuthFlows. */
+const DEFAULT_AUTH_FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
+/** InitiateAuth's AuthFlow → the ExplicitAuthFlows entries (new and legacy names) that allow it. */
+const FLOW_PERMISSIONS: Record<string, string[]> = {
+  USER_PASSWORD_AUTH: ['ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH'],
+  USER_SRP_AUTH: ['ALLOW_USER_SRP_AUTH'],
+  REFRESH_TOKEN_AUTH: ['ALLOW_REFRESH_TOKEN_AUTH'],
+  REFRESH_TOKEN: ['ALLOW_REFRESH_TOKEN_AUTH'],
+  CUSTOM_AUTH: ['ALLOW_CUSTOM_AUTH', 'CUSTOM_AUTH_FLOW_ONLY'],
+};
+
+/** Why Cognito would refuse this InitiateAuth for the client's ExplicitAuthFlows, or undefined. */
+export function refusedAuthFlow(clients: readonly UserPoolClientSpec[], target: string | undefined, body: unknown): string | undefined {
+  if (target !== `${TARGET_PREFIX}InitiateAuth` || body === null || typeof body !== 'object') return undefined;
+  const { ClientId, AuthFlow } = body as { ClientId?: unknown; AuthFlow?: unknown };
+  const client = clients.find((candidate) => candidate.clientId === ClientId);
+  if (!client || typeof AuthFlow !== 'string') return undefined;
+  const allowed = client.explicitAuthFlows.length > 0 ? client.explicitAuthFlows : DEFAULT_AUTH_FLOWS;
+  const permissions = FLOW_PERMISSIONS[AuthFlow];
+  if (permissions === undefined || permissions.some((permission) => allowed.includes(permission))) return undefined;
+  return `${AuthFlow} flow not enabled for this client`;
+}
+
+interface FlowGuard {
+  server: Server;
+  port: number;
+  endpoint: string;
+  target: string | undefined;
+}
+
+/** Forwards every request to cognito-local, refusing InitiateAuth flows the client does not allow. */
+async function startFlowGuard(port: number, clients: readonly UserPoolClientSpec[]): Promise<FlowGuard> {
+  const guard: FlowGuard = { server: undefined as unknown as Server, port: 0, endpoint: '', target: undefined };
+  const forward = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const target = typeof request.headers['x-amz-target'] === 'string' ? request.headers['x-amz-target'] : undefined;
+    let parsed: unknown;
+    try {
+      parsed = body.length > 0 ? JSON.parse(body.toString('utf8')) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    const refusal = refusedAuthFlow(clients, target, parsed);
+    if (refusal !== undefined) {
+      response.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'InvalidParameterException' });
+      response.end(JSON.stringify({ __type: 'InvalidParameterException', message: refusal }));
+      return;
+    }
+    if (!guard.target) {
+      response.writeHead(503, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ message: 'the local identity provider is starting' }));
+      return;
+    }
+    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name, value]) => typeof value === 'string' && !['host', 'connection', 'content-length'].includes(name))) as Record<string, string>;
+    const upstream = await fetch(`${guard.target}${request.url ?? '/'}`, { method: request.method ?? 'GET', headers, ...(body.length > 0 ? { body } : {}) });
+    const answer = Buffer.from(await upstream.arrayBuffer());
+    response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json', 'content-length': answer.length });
+    response.end(answer);
+  };
+  guard.server = createServer((request, response) => {
+    forward(request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ message: `the local identity provider did not answer: ${(error as Error).message}` }));
+    });
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      guard.server.once('error', reject);
+      guard.server.listen(port, LOOPBACK_HOST, () => {
+        guard.server.removeListener('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new EmulatorStartError(COGNITO_LOCAL_NAME, code === 'EADDRINUSE' ? `port ${port} is already in use` : (error as Error).message, { cause: error });
+  }
+  const address = guard.server.address();
+  guard.port = typeof address === 'object' && address !== null ? address.port : port;
+  guard.endpoint = endpointFor(guard.port);
+  return guard;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}
+
 export async function startCognitoLocal(options: CognitoLocalOptions): Promise<RunningCognitoLocal> {
   const startedAt = performance.now();
   const fixedPort = requestedPort(COGNITO_LOCAL_NAME, options.port);
@@ -141,15 +240,19 @@ export async function startCognitoLocal(options: CognitoLocalOptions): Promise<R
   const removeWorkDir = async (): Promise<void> => {
     if (persistentDir === undefined) await rm(workDir, { recursive: true, force: true });
   };
+  let guard: FlowGuard | undefined;
   try {
     await writeStore(join(workDir, '.cognito', 'db'), options.userPools, options.userPoolClients);
+    // The guard holds the requested (or a free) port: it is the endpoint; cognito-local listens behind it.
+    guard = await startFlowGuard(fixedPort, options.userPoolClients);
     const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-    const attempts = fixedPort === 0 ? 3 : 1;
     let lastError: unknown;
-    for (let attempt = 1; attempt <= attempts; attempt += 1) {
-      const port = fixedPort === 0 ? await findFreePort() : fixedPort;
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      const port = await findFreePort();
       try {
-        return await launch({ port, workDir, deadline, options, startedAt, removeWorkDir, persistent: persistentDir !== undefined });
+        const running = await launch({ port, guard, workDir, deadline, options, startedAt, removeWorkDir, persistent: persistentDir !== undefined });
+        guard.target = endpointFor(port);
+        return running;
       } catch (error) {
         lastError = error;
         if (!(error instanceof EmulatorStartError && /already in use|EADDRINUSE/.test(error.message)) || Date.now() >= deadline) break;
@@ -157,13 +260,16 @@ export async function startCognitoLocal(options: CognitoLocalOptions): Promise<R
     }
     throw lastError;
   } catch (error) {
+    if (guard) await closeServer(guard.server).catch(() => undefined);
     await removeWorkDir();
     throw error;
   }
 }
 
 interface LaunchParameters {
+  /** cognito-local's own port, behind the guard. */
   port: number;
+  guard: FlowGuard;
   workDir: string;
   deadline: number;
   options: CognitoLocalOptions;
@@ -173,11 +279,12 @@ interface LaunchParameters {
 }
 
 async function launch(parameters: LaunchParameters): Promise<RunningCognitoLocal> {
-  const { port, workDir, options } = parameters;
+  const { port, workDir, options, guard } = parameters;
   if (await isPortListening(port)) throw new EmulatorStartError(COGNITO_LOCAL_NAME, `port ${port} is already in use`);
-  const endpoint = endpointFor(port);
-  // cognito-local reads `.cognito/config.json` from its working directory; the issuer must be the
-  // address it really listens on, so tokens name where their keys are.
+  const internal = endpointFor(port);
+  const endpoint = guard.endpoint;
+  // cognito-local reads `.cognito/config.json` from its working directory; the issuer is the
+  // address clients reach (the guard), so tokens name where their keys are served.
   await writeFile(
     join(workDir, '.cognito', 'config.json'),
     JSON.stringify({ ServerConfig: { hostname: LOOPBACK_HOST, port }, TokenConfig: { IssuerDomain: endpoint } }, null, 2),
@@ -219,7 +326,7 @@ async function launch(parameters: LaunchParameters): Promise<RunningCognitoLocal
       throw new EmulatorStartError(COGNITO_LOCAL_NAME, `cognito-local exited (${signal ?? `code ${String(code)}`}) before it answered on port ${port}${/EADDRINUSE/.test(output) ? ' (EADDRINUSE)' : ''}. Its output:\n${output}`);
     }
     try {
-      const response = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(`${internal}/health`, { signal: AbortSignal.timeout(1000) });
       if (response.ok) break;
     } catch {
       // not listening yet
@@ -227,7 +334,7 @@ async function launch(parameters: LaunchParameters): Promise<RunningCognitoLocal
     if (Date.now() >= parameters.deadline) {
       child.kill('SIGKILL');
       await exited;
-      throw new EmulatorStartError(COGNITO_LOCAL_NAME, `no answer on ${endpoint}/health before the deadline. Its output:\n${tail.text()}`);
+      throw new EmulatorStartError(COGNITO_LOCAL_NAME, `no answer on ${internal}/health before the deadline. Its output:\n${tail.text()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -243,13 +350,14 @@ async function launch(parameters: LaunchParameters): Promise<RunningCognitoLocal
         clearTimeout(forced);
       }
     }
+    await closeServer(guard.server);
     await parameters.removeWorkDir();
     if (!hasExited) throw new EmulatorStopError(COGNITO_LOCAL_NAME, `process ${String(child.pid)} did not exit`);
   };
   return {
     name: COGNITO_LOCAL_NAME,
     endpoint,
-    port,
+    port: guard.port,
     persistent: parameters.persistent,
     ...(parameters.persistent ? { dataDir: workDir } : {}),
     startupMs: Math.round(performance.now() - parameters.startedAt),

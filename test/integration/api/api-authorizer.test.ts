@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type RunningApiServer } from '../../../local/api';
-import { startCognitoLocal, type RunningCognitoLocal } from '../../../local/emulators/cognito-local';
+import { cognitoIdentityCall, startCognitoLocal, type RunningCognitoLocal } from '../../../local/emulators/cognito-local';
 import { provisionIdentity, type LocalIdentity } from '../../../local/runtime/local-identity';
 import { seedUser } from '../../../local/runtime/seed-staff-users';
 import { readCloudAssembly, type TopologyWithWarnings } from '../../../local/topology';
@@ -134,6 +134,13 @@ describe('local identity provider with a prod-like pool (MFA ON, SRP-only client
     const tokens = await identity.signIn(user.username, user.password);
     expect(tokens.flow).toBe('ADMIN_USER_PASSWORD_AUTH');
     expect(jwtClaims(tokens.idToken)).toMatchObject({ token_use: 'id', 'cognito:groups': ['staff'], iss: identity.userPools[0]?.issuer });
+  });
+
+  it("refuses InitiateAuth with a flow the client's ExplicitAuthFlows do not allow, as Cognito does", async () => {
+    const user = seedUser();
+    const clientId = identity.userPools[0]?.clients[0]?.clientId;
+    const call = cognitoIdentityCall(cognito.endpoint, 'InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: user.username, PASSWORD: user.password } });
+    await expect(call).rejects.toThrow('InitiateAuth failed: 400 InvalidParameterException USER_PASSWORD_AUTH flow not enabled for this client');
   });
 
   it('refuses a wrong password and a seed user naming a group the pool lacks', async () => {
