@@ -36,7 +36,8 @@ export const API_ROUTES = [
 ] as const satisfies readonly ApiRoute[];
 
 export type ApiRouteDefinition = (typeof API_ROUTES)[number];
-export type RouteKey = `${ApiRouteDefinition['method']} ${ApiRouteDefinition['path']}`;
+/** `POST /appointments` and the like: exactly the method-and-path pairs the API defines. */
+export type RouteKey = ApiRouteDefinition extends infer Route ? (Route extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never) : never;
 export type RoutePath = ApiRouteDefinition['path'];
 
 export const routeKey = (route: { method: string; path: string }): string => `${route.method} ${route.path}`;

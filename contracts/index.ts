@@ -45,7 +45,7 @@ export const NOTIFICATION_OUTCOME_LOG_MESSAGE = 'notification outcome';
 /** Key of that log line holding a `notification-result`. */
 export const NOTIFICATION_RESULT_LOG_KEY = 'notificationResult';
 export const PREFERRED_METHODS: readonly PreferredMethod[] = ['email', 'sms', 'none'];
-export const NOTIFICATION_STATUSES: readonly NotificationStatus[] = ['pending', 'sent', 'skipped', 'failed'];
+export const NOTIFICATION_STATUSES: readonly NotificationStatus[] = ['pending', 'sent', 'skipped', 'suppressed', 'failed'];
 
 export const SCHEMAS = {
   appointmentRequest: appointmentRequestSchema,

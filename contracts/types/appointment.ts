@@ -37,6 +37,10 @@ export interface Appointment {
    */
   appointmentDateTime: string;
   /**
+   * The day of the appointment in its own offset (the date part of appointmentDateTime): the key staff list a day by.
+   */
+  appointmentDate?: string;
+  /**
    * Free text for the patient (multi-line allowed).
    */
   notes?: string;
@@ -45,9 +49,9 @@ export interface Appointment {
    */
   createdAt: string;
   /**
-   * pending on create; sent or skipped once the notifier handled it; failed when it gave up.
+   * pending on create; sent or skipped once the notifier handled it; suppressed when a limit stopped it (notificationReason says which); failed when it gave up.
    */
-  notificationStatus: 'pending' | 'sent' | 'skipped' | 'failed';
+  notificationStatus: 'pending' | 'sent' | 'skipped' | 'suppressed' | 'failed';
   /**
    * The channel the notifier used (none when skipped).
    */
@@ -56,6 +60,10 @@ export interface Appointment {
    * When the notifier recorded the outcome.
    */
   notifiedAt?: string;
+  /**
+   * Why the notification was suppressed, or why its channel differs from the preference (e.g. an SMS to a country the practice does not text).
+   */
+  notificationReason?: string;
   /**
    * The notifier's most recent failure for this appointment while it is still pending (cleared when the outcome is recorded): what the DLQ tool shows as the cause of a dead-lettered notification.
    */

@@ -7,7 +7,7 @@
 /**
  * The notifier's outcome for one appointment: logged as `notificationResult` with the message `notification outcome`, and recorded on the appointment.
  */
-export interface NotificationResult {
+export type NotificationResult = {
   /**
    * The appointment notified.
    */
@@ -21,9 +21,9 @@ export interface NotificationResult {
    */
   channel: 'email' | 'sms' | 'none';
   /**
-   * sent through the channel, or skipped because the patient asked for no notifications.
+   * sent through the channel; skipped because the patient asked for no notifications; suppressed by a limit (suppressedReason says which), never sent.
    */
-  outcome: 'sent' | 'skipped';
+  outcome: 'sent' | 'skipped' | 'suppressed';
   /**
    * Why the channel differs from the preference, e.g. an sms preference without a phone number.
    */
@@ -36,4 +36,8 @@ export interface NotificationResult {
    * When the notification was sent or skipped.
    */
   notifiedAt: string;
-}
+  /**
+   * Why a suppressed notification was not sent, e.g. the recipient's 24-hour cap.
+   */
+  suppressedReason?: string;
+};

@@ -8,12 +8,12 @@ export interface DemoCase {
   expected: BookingStage;
 }
 
-/** One booking per contact preference, plus a patient with no contact record at all. */
+/** One booking per contact preference, plus a new patient with no contact record yet (e-mailed: the confirmation carries the manage link). */
 export const DEMO_CASES: readonly DemoCase[] = [
   { name: 'prefers e-mail', email: contactEmail('email'), expected: 'emailed' },
   { name: 'prefers SMS', email: contactEmail('sms'), expected: 'sms' },
   { name: 'prefers no notifications', email: contactEmail('none'), expected: 'skipped' },
-  { name: 'unknown contact', email: 'first.visit@example.com', expected: 'skipped' },
+  { name: 'new patient', email: 'first.visit@example.com', expected: 'emailed' },
 ];
 
 export interface DemoOutcome {

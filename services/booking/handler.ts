@@ -1,60 +1,91 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import type { RouteKey } from '../../contracts/api-routes';
 import { createDynamoDbClient } from '../shared/aws-clients';
 import { HttpError, errorName, isTransientAwsError, notFound } from '../shared/errors';
 import { errorResponse, jsonResponse } from '../shared/http-response';
 import { logger } from '../shared/logger';
 import { maskEmail } from '../shared/pii';
+import { secretKeySource } from '../shared/security/secret-key';
 import { appointmentsTable } from './adapters/appointments-table';
 import { contactsTable } from './adapters/contacts-table';
 import { config } from './config';
+import { authorize, type Caller } from './domain/access-policy';
 import { createAppointment } from './domain/create-appointment';
 import { parseAppointmentId, parseContactEmail } from './domain/identifiers';
+import { parseDayListQuery, encodeNextToken } from './domain/list-query';
 import { setContactPreference } from './domain/set-contact-preference';
+import { identifyCaller } from './http/identify-caller';
 import { readJsonBody } from './http/read-json-body';
-import { resolveRoute, type RouteTemplate } from './http/routes';
+import { methodsOf, resolveRoute, routeDefinition } from './http/routes';
 
 const dynamodb = createDynamoDbClient(config.aws);
-const appointments = appointmentsTable(dynamodb, config.appointmentsTableName);
+const appointments = appointmentsTable(dynamodb, config.appointmentsTableName, config.appointmentsByDateIndexName);
 const contacts = contactsTable(dynamodb, config.contactsTableName);
+const manageTokenKey = secretKeySource(config.aws, config.manageTokenSecretArn);
+const dentistNames = config.dentists.map((dentist) => dentist.name);
 
-type RouteHandler = (event: APIGatewayProxyEvent, pathParameters: Record<string, string>) => Promise<APIGatewayProxyResult>;
+interface RouteInput {
+  event: APIGatewayProxyEvent;
+  pathParameters: Record<string, string>;
+  caller: Caller;
+}
+type RouteHandler = (input: RouteInput) => Promise<APIGatewayProxyResult>;
 
-const ROUTES: Record<RouteTemplate, Partial<Record<string, RouteHandler>>> = {
-  '/appointments': {
-    POST: async (event) => {
-      const appointment = createAppointment(readJsonBody(event), { id: randomUUID(), now: new Date() });
-      // The appointment id is the flow's correlation id: the enrichment and the notifier log it too.
-      logger.setCorrelationId(appointment.id);
-      await appointments.put(appointment);
-      logger.info('appointment created', { appointmentId: appointment.id, email: maskEmail(appointment.email) });
-      return jsonResponse(201, appointment, { location: `/appointments/${appointment.id}` });
-    },
+async function readAppointment(id: string): Promise<APIGatewayProxyResult> {
+  const appointment = await appointments.get(id);
+  if (!appointment) throw notFound('AppointmentNotFound', `appointment ${id} does not exist`);
+  return jsonResponse(200, appointment);
+}
+
+async function readContact(email: string): Promise<APIGatewayProxyResult> {
+  const contact = await contacts.get(email);
+  if (!contact) throw notFound('ContactNotFound', 'no contact preference is set for this address');
+  return jsonResponse(200, contact);
+}
+
+async function writeContact(event: APIGatewayProxyEvent, email: string, caller: Caller): Promise<APIGatewayProxyResult> {
+  const contact = setContactPreference(readJsonBody(event), email, new Date());
+  await contacts.put(contact);
+  logger.info('contact preference set', { email: maskEmail(contact.id), preferredMethod: contact.preferredMethod, by: caller.kind });
+  return jsonResponse(200, contact);
+}
+
+/** Every route of the shared definition has its handler here; a test holds the two equal. */
+export const ROUTE_HANDLERS: Record<RouteKey, RouteHandler> = {
+  'POST /appointments': async ({ event }) => {
+    const appointment = createAppointment(readJsonBody(event), { id: randomUUID(), now: new Date(), dentistNames });
+    // The appointment id is the flow's correlation id: the enrichment and the notifier log it too.
+    logger.setCorrelationId(appointment.id);
+    await appointments.put(appointment);
+    logger.info('appointment created', { appointmentId: appointment.id, email: maskEmail(appointment.email) });
+    // The manage token is never in this answer: the caller may have typed somebody else's address.
+    return jsonResponse(201, appointment, { location: `/appointments/${appointment.id}` });
   },
-  '/appointments/{id}': {
-    GET: async (_event, { id }) => {
-      const appointmentId = parseAppointmentId(id);
-      const appointment = await appointments.get(appointmentId);
-      if (!appointment) throw notFound('AppointmentNotFound', `appointment ${appointmentId} does not exist`);
-      return jsonResponse(200, appointment);
-    },
+  'GET /dentists': async () => jsonResponse(200, { dentists: config.dentists }, { 'cache-control': 'public, max-age=300' }),
+  // Patient routes: the caller was identified from the manage token, which already proved the
+  // appointment exists and that the token is its own.
+  'GET /appointments/{id}': async ({ pathParameters }) => readAppointment(parseAppointmentId(pathParameters.id)),
+  'GET /contacts/{email}': async ({ pathParameters }) => readContact(parseContactEmail(pathParameters.email)),
+  'PUT /contacts/{email}': async ({ event, pathParameters, caller }) => writeContact(event, parseContactEmail(pathParameters.email), caller),
+  // Staff routes (API Gateway's Cognito authorizer verified the ID token; the group is checked here).
+  'GET /staff/appointments': async ({ event }) => {
+    const query = parseDayListQuery(event.queryStringParameters ?? {});
+    const page = await appointments.listByDate(query.date, query.limit, query.startKey);
+    return jsonResponse(200, { date: query.date, appointments: page.appointments, ...(page.nextKey ? { nextToken: encodeNextToken(page.nextKey) } : {}) });
   },
-  '/contacts/{email}': {
-    PUT: async (event, { email }) => {
-      const contactEmail = parseContactEmail(email);
-      const contact = setContactPreference(readJsonBody(event), contactEmail, new Date());
-      await contacts.put(contact);
-      logger.info('contact preference set', { email: maskEmail(contact.id), preferredMethod: contact.preferredMethod });
-      return jsonResponse(200, contact);
-    },
-    GET: async (_event, { email }) => {
-      const contactEmail = parseContactEmail(email);
-      const contact = await contacts.get(contactEmail);
-      if (!contact) throw notFound('ContactNotFound', `no contact preference is set for ${contactEmail}`);
-      return jsonResponse(200, contact);
-    },
-  },
+  'GET /staff/appointments/{id}': async ({ pathParameters }) => readAppointment(parseAppointmentId(pathParameters.id)),
+  'GET /staff/contacts/{email}': async ({ pathParameters }) => readContact(parseContactEmail(pathParameters.email)),
+  'PUT /staff/contacts/{email}': async ({ event, pathParameters, caller }) => writeContact(event, parseContactEmail(pathParameters.email), caller),
 };
+
+/** What a patient route acts on, for the check that the token is this target's. */
+function targetOf(pathParameters: Record<string, string>): { appointmentId?: string; contactEmail?: string } {
+  return {
+    ...(pathParameters.id !== undefined ? { appointmentId: parseAppointmentId(pathParameters.id) } : {}),
+    ...(pathParameters.email !== undefined ? { contactEmail: parseContactEmail(pathParameters.email) } : {}),
+  };
+}
 
 /** API Gateway REST (v1 proxy) entry point of every booking route. */
 export const handler = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
@@ -65,14 +96,18 @@ export const handler = async (event: APIGatewayProxyEvent, context: Context): Pr
   try {
     const route = resolveRoute(event.resource, event.path, event.pathParameters);
     if (!route) throw notFound('RouteNotFound', `no route for ${method} ${event.path ?? event.resource ?? ''}`.slice(0, 300));
-    const methods = ROUTES[route.template];
-    const routeHandler = methods[method];
-    if (!routeHandler) {
-      const allowed = Object.keys(methods).join(', ');
+    const definition = routeDefinition(method, route.template);
+    if (!definition) {
+      const allowed = methodsOf(route.template).join(', ');
       throw new HttpError(405, 'MethodNotAllowed', `${method || '(none)'} is not allowed on ${route.template}; use ${allowed}`, [], { allow: allowed });
     }
-    const response = await routeHandler(event, route.pathParameters);
-    logger.info('request handled', { method, resource: route.template, statusCode: response.statusCode });
+    const caller = await identifyCaller(definition.access, event, { manageTokenKey, appointments, now: new Date() });
+    // Path parameters are validated (400) only after the credentials (401): an anonymous caller
+    // learns nothing about which ids or addresses are well formed.
+    authorize(definition.access, caller, definition.access === 'patient' && caller.kind === 'patient' ? targetOf(route.pathParameters) : {});
+    if (caller.kind === 'patient') logger.setCorrelationId(caller.appointmentId);
+    const response = await ROUTE_HANDLERS[`${definition.method} ${definition.path}` as RouteKey]({ event, pathParameters: route.pathParameters, caller });
+    logger.info('request handled', { method, resource: route.template, statusCode: response.statusCode, caller: caller.kind });
     return response;
   } catch (error) {
     return toErrorResponse(error, requestId, method, event.resource);

@@ -17,9 +17,26 @@ export const DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS = 7 * 24 * 60 * 60;
 export interface NotifierConfig {
   appointmentsTableName: string;
   idempotencyTableName: string;
+  recipientQuotaTableName: string;
+  /** Notifications to one address or number per rolling 24 h; the rest are suppressed. */
+  notificationsPerRecipientPerDay: number;
+  /** Country calling codes SMS may go to (digits). */
+  smsCountryCallingCodes: string[];
+  manageTokenSecretArn: string;
+  /** A manage token stays valid this long after the appointment starts. */
+  manageTokenValiditySeconds: number;
+  /** Origin (and path) of the patient pages, without a trailing slash. */
+  siteUrl: string;
   senderEmail: string;
   idempotencyExpirySeconds: number;
   aws: AwsConnection;
+}
+
+function parseCallingCodes(raw: string): string[] {
+  const codes = raw.split(',').map((code) => code.trim()).filter((code) => code !== '');
+  const bad = codes.filter((code) => !/^[1-9]\d{0,2}$/.test(code));
+  if (codes.length === 0 || bad.length > 0) throw new ConfigurationError('SMS_COUNTRY_CALLING_CODES', `must be comma-separated country calling codes such as 44,353, got "${raw}"`);
+  return codes;
 }
 
 export function loadNotifierConfig(env: Environment): NotifierConfig {
@@ -30,9 +47,17 @@ export function loadNotifierConfig(env: Environment): NotifierConfig {
   if (validateContract('contact', { id: senderEmail.toLowerCase(), preferredMethod: 'none', updatedAt: '2000-01-01T00:00:00Z' }).length > 0) {
     throw new ConfigurationError('SENDER_EMAIL', `must be an e-mail address, got "${senderEmail}"`);
   }
+  const siteUrl = requireString(env, 'SITE_URL');
+  if (!/^https?:\/\/[^\s?#]+[^/\s?#]$/.test(siteUrl)) throw new ConfigurationError('SITE_URL', `must be an http(s) URL without a trailing slash, query or fragment, got "${siteUrl}"`);
   return {
     appointmentsTableName,
     idempotencyTableName,
+    recipientQuotaTableName: requireString(env, 'RECIPIENT_QUOTA_TABLE_NAME'),
+    notificationsPerRecipientPerDay: optionalPositiveInteger(env, 'NOTIFICATIONS_PER_RECIPIENT_PER_DAY', 10),
+    smsCountryCallingCodes: parseCallingCodes(requireString(env, 'SMS_COUNTRY_CALLING_CODES')),
+    manageTokenSecretArn: requireString(env, 'MANAGE_TOKEN_SECRET_ARN'),
+    manageTokenValiditySeconds: optionalPositiveInteger(env, 'MANAGE_TOKEN_VALIDITY_SECONDS', 30 * 24 * 60 * 60),
+    siteUrl,
     senderEmail,
     idempotencyExpirySeconds: optionalPositiveInteger(env, 'IDEMPOTENCY_EXPIRY_SECONDS', DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS),
     aws: readAwsConnection(env),

@@ -4,8 +4,11 @@ import { NOTIFICATION_OUTCOME_LOG_MESSAGE, NOTIFICATION_RESULT_LOG_KEY, parseNot
 import { createDynamoDbClient, createSesClient, createSnsClient } from '../shared/aws-clients';
 import { errorName, isTransientAwsError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import { maskEmail, maskPhone } from '../shared/pii';
+import { maskEmail, maskPersonalData, maskPhone } from '../shared/pii';
+import { manageTokenExpiry, signManageToken } from '../shared/security/manage-token';
+import { secretKeySource } from '../shared/security/secret-key';
 import { idempotentDelivery, type DeliveryKey } from './adapters/idempotent-delivery';
+import { recipientKey, recipientQuota } from './adapters/recipient-quota';
 import { recordFailure, recordOutcome } from './adapters/record-outcome';
 import { sendEmail } from './adapters/send-email';
 import { sendSms } from './adapters/send-sms';
@@ -23,15 +26,40 @@ const sns = createSnsClient(config.aws);
 export const processor = new BatchProcessor(EventType.SQS);
 
 const delivery = idempotentDelivery({ client: dynamodb, tableName: config.idempotencyTableName, expiresAfterSeconds: config.idempotencyExpirySeconds });
+const quota = recipientQuota({ client: dynamodb, tableName: config.recipientQuotaTableName, cap: config.notificationsPerRecipientPerDay });
+const manageTokenKey = secretKeySource(config.aws, config.manageTokenSecretArn);
 
 type SendPlan = Exclude<NotificationPlan, { channel: 'none' }>;
 
+/** The manage link e-mailed to the booking's address: the token is in the fragment, which browsers never send to a server. */
+async function manageUrl(appointment: EnrichedAppointment): Promise<string> {
+  const startsAt = Date.parse(appointment.appointmentDateTime.replace(/:60(?=[.Z+-])/, ':59'));
+  const token = signManageToken(await manageTokenKey.get(), {
+    appointmentId: appointment.id,
+    email: appointment.email,
+    expiresAt: manageTokenExpiry(startsAt, config.manageTokenValiditySeconds),
+  });
+  return `${config.siteUrl}/manage?appointment=${appointment.id}#token=${token}`;
+}
+
+/**
+ * Runs once per appointment and channel (idempotent): takes a slot of the recipient's 24-hour
+ * quota, then sends. Over the quota it sends nothing and the outcome is `suppressed`, which the
+ * idempotency record keeps, so a redelivery neither sends nor takes another slot.
+ */
 const deliverOnce = delivery.wrap(async (key: DeliveryKey, { appointment, plan }: { appointment: EnrichedAppointment; plan: SendPlan }) => {
+  const now = new Date();
+  const decision = await quota.reserve(recipientKey(plan.channel, plan.to), now);
+  if (!decision.allowed) {
+    const suppressedReason = `the recipient already had ${decision.sentInWindow} notifications in 24 hours (cap ${config.notificationsPerRecipientPerDay})`;
+    logger.warn('notification suppressed', { correlation_id: key.appointmentId, appointmentId: key.appointmentId, channel: key.channel, reason: 'recipient-cap', recipient: maskedRecipient(plan), sentInWindow: decision.sentInWindow, suppressedCount: 1 });
+    return { suppressedReason, suppressedAt: now.toISOString() };
+  }
   const providerMessageId =
     plan.channel === 'email'
-      ? await sendEmail(ses, config.senderEmail, plan.to, renderAppointmentEmail(appointment))
+      ? await sendEmail(ses, config.senderEmail, plan.to, renderAppointmentEmail(appointment, { manageUrl: await manageUrl(appointment) }))
       : await sendSms(sns, plan.to, renderAppointmentSms(appointment));
-  logger.debug('notification sent', { appointmentId: key.appointmentId, channel: key.channel });
+  logger.debug('notification sent', { correlation_id: key.appointmentId, appointmentId: key.appointmentId, channel: key.channel });
   return { providerMessageId, sentAt: new Date().toISOString() };
 });
 
@@ -40,7 +68,7 @@ const maskedRecipient = (plan: SendPlan): string => (plan.channel === 'email' ? 
 async function notify(appointment: EnrichedAppointment, plan: NotificationPlan, receiveCount: number): Promise<NotificationResult> {
   if (plan.channel === 'none') return notificationResult(appointment, plan, { skippedAt: new Date().toISOString() });
   if (plan.channel === 'email' && plan.fallbackReason) {
-    logger.warn('falling back to e-mail', { appointmentId: appointment.id, reason: plan.fallbackReason, recipient: maskEmail(plan.to) });
+    logger.warn('falling back to e-mail', { correlation_id: appointment.id, appointmentId: appointment.id, reason: plan.fallbackReason, recipient: maskEmail(plan.to) });
   }
   try {
     const sent = await deliverOnce({ appointmentId: appointment.id, channel: plan.channel }, { appointment, plan });
@@ -54,7 +82,7 @@ async function notify(appointment: EnrichedAppointment, plan: NotificationPlan, 
     } else {
       // Rejections (MessageRejected, an unverified sender, an invalid number) will not heal on
       // retry; the record still fails, so after maxReceiveCount it rests in the DLQ with this log.
-      logger.error('notification failed', { ...context, error: error as Error });
+      logger.error('notification failed', { ...context, errorMessage: maskPersonalData(error instanceof Error ? error.message : String(error)) });
     }
     if (errorName(error) !== 'IdempotencyAlreadyInProgressError') await rememberFailure(appointment.id, error, receiveCount);
     throw error;
@@ -63,9 +91,10 @@ async function notify(appointment: EnrichedAppointment, plan: NotificationPlan, 
 
 /** Best effort: the record fails either way; a failure to record the cause is only logged. */
 async function rememberFailure(appointmentId: string, error: unknown, receiveCount: number): Promise<void> {
-  const failure = { code: errorName(error), message: error instanceof Error ? error.message : String(error), at: new Date().toISOString(), receiveCount };
+  // Provider messages can quote the recipient ("Invalid parameter: PhoneNumber +44…"): masked before storing.
+  const failure = { code: errorName(error), message: maskPersonalData(error instanceof Error ? error.message : String(error)), at: new Date().toISOString(), receiveCount };
   await recordFailure(dynamodb, config.appointmentsTableName, appointmentId, failure).catch((recordError: unknown) =>
-    logger.warn('could not record the notification failure on the appointment', { appointmentId, errorName: errorName(recordError) }),
+    logger.warn('could not record the notification failure on the appointment', { correlation_id: appointmentId, appointmentId, errorName: errorName(recordError) }),
   );
 }
 
@@ -79,7 +108,7 @@ async function recordHandler(record: SQSRecord): Promise<NotificationResult> {
     }
     throw error;
   }
-  const plan = planNotification(appointment);
+  const plan = planNotification(appointment, { smsCountryCallingCodes: config.smsCountryCallingCodes });
   const receiveCount = Math.max(1, Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1);
   const result = parseNotificationResult(await notify(appointment, plan, receiveCount));
   logger.info(NOTIFICATION_OUTCOME_LOG_MESSAGE, { correlation_id: result.appointmentId, [NOTIFICATION_RESULT_LOG_KEY]: result });
@@ -88,7 +117,7 @@ async function recordHandler(record: SQSRecord): Promise<NotificationResult> {
   // then returns the first send's result without sending, and this update is tried again.
   const recorded = await recordOutcome(dynamodb, config.appointmentsTableName, result);
   if (recorded === 'appointment-missing') {
-    logger.warn('appointment no longer exists; outcome not recorded', { appointmentId: result.appointmentId });
+    logger.warn('appointment no longer exists; outcome not recorded', { correlation_id: result.appointmentId, appointmentId: result.appointmentId });
   }
   return result;
 }

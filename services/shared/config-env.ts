@@ -51,7 +51,7 @@ export function optionalUrl(env: Environment, name: string): string | undefined 
 /** Where and how the SDK clients connect; endpoints are set only by the local runtime. */
 export interface AwsConnection {
   region?: string;
-  endpoints: { dynamodb?: string; sesv2?: string; sns?: string };
+  endpoints: { dynamodb?: string; sesv2?: string; sns?: string; secretsManager?: string };
 }
 
 export function readAwsConnection(env: Environment): AwsConnection {
@@ -63,5 +63,7 @@ export function readAwsConnection(env: Environment): AwsConnection {
   if (dynamodb) endpoints.dynamodb = dynamodb;
   if (sesv2) endpoints.sesv2 = sesv2;
   if (sns) endpoints.sns = sns;
+  const secretsManager = optionalUrl(env, 'AWS_ENDPOINT_URL_SECRETS_MANAGER');
+  if (secretsManager) endpoints.secretsManager = secretsManager;
   return region === undefined ? { endpoints } : { region, endpoints };
 }

@@ -1,4 +1,4 @@
-/** Masking for the personal data that must never reach a log line in clear (DESIGN §5). */
+/** Masking for the personal data that must never reach a log line, or a stored error, in clear (docs/security.md). */
 
 const STARS = '***';
 
@@ -18,4 +18,16 @@ export function maskPhone(phone: string): string {
   const digits = phone.replace(/\D/g, '');
   if (digits.length < 6) return STARS;
   return `+${digits.slice(0, 2)}${'*'.repeat(digits.length - 4)}${digits.slice(-2)}`;
+}
+
+const EMAIL_IN_TEXT = /[^\s@<>()"',;:]+@[^\s@<>()"',;:]+\.[^\s@<>()"',;:]+/g;
+// A run of 7+ digits, optionally with a leading + and single spaces, dots or dashes between digits.
+const PHONE_IN_TEXT = /\+?\d(?:[ .-]?\d){6,}/g;
+
+/**
+ * Masks every e-mail address and phone-number-like digit run inside free text, such as a provider's
+ * error message ("Invalid parameter: PhoneNumber +447700900123"), before it is logged or stored.
+ */
+export function maskPersonalData(text: string): string {
+  return text.replace(EMAIL_IN_TEXT, (email) => maskEmail(email)).replace(PHONE_IN_TEXT, (phone) => maskPhone(phone));
 }

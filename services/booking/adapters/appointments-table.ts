@@ -1,4 +1,4 @@
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { parseAppointment, type Appointment } from '../../../contracts';
 
@@ -7,13 +7,39 @@ export class AppointmentIdCollisionError extends Error {
   override readonly name = 'AppointmentIdCollisionError';
 }
 
+export interface AppointmentPage {
+  appointments: Appointment[];
+  /** Where the next page starts (the index's LastEvaluatedKey), when there is one. */
+  nextKey?: Record<string, string>;
+}
+
 export interface AppointmentsTable {
   put(appointment: Appointment): Promise<void>;
   get(id: string): Promise<Appointment | undefined>;
+  /** One page of a day's appointments, by start time, from the by-date index. */
+  listByDate(date: string, limit: number, startKey?: Record<string, string>): Promise<AppointmentPage>;
 }
 
-export function appointmentsTable(client: DynamoDBClient, tableName: string): AppointmentsTable {
+export function appointmentsTable(client: DynamoDBClient, tableName: string, byDateIndexName = 'byAppointmentDate'): AppointmentsTable {
   return {
+    async listByDate(date, limit, startKey) {
+      const { Items = [], LastEvaluatedKey } = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: byDateIndexName,
+          KeyConditionExpression: '#date = :date',
+          ExpressionAttributeNames: { '#date': 'appointmentDate' },
+          ExpressionAttributeValues: { ':date': { S: date } },
+          Limit: limit,
+          ...(startKey ? { ExclusiveStartKey: Object.fromEntries(Object.entries(startKey).map(([key, value]) => [key, { S: value } as AttributeValue])) } : {}),
+        }),
+      );
+      const page: AppointmentPage = { appointments: Items.map((item) => parseAppointment(unmarshall(item))) };
+      if (LastEvaluatedKey) {
+        page.nextKey = Object.fromEntries(Object.entries(LastEvaluatedKey).flatMap(([key, value]) => (value.S !== undefined ? [[key, value.S]] : [])));
+      }
+      return page;
+    },
     async put(appointment) {
       try {
         await client.send(

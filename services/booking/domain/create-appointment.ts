@@ -32,14 +32,18 @@ function instantOf(dateTime: string): number {
 export interface NewAppointmentContext {
   id: string;
   now: Date;
+  /** The practice's dentists by name: `dentist` must be one of them (never free text a caller typed). */
+  dentistNames: readonly string[];
 }
 
 /**
  * Validates a booking request and builds the appointment to store. Throws `HttpError` 400 with
- * every schema problem, or with code AppointmentInPast: a booking for a time that has already
- * begun cannot be notified meaningfully (a domain rule, so not in the schema).
+ * every schema problem, with code AppointmentInPast (a booking for a time that has already begun
+ * cannot be notified meaningfully), or UnknownDentist (the dentist appears in the practice's
+ * e-mails, so it must be one of the practice's, not words a caller chose): domain rules, not in
+ * the schema.
  */
-export function createAppointment(body: unknown, { id, now }: NewAppointmentContext): Appointment {
+export function createAppointment(body: unknown, { id, now, dentistNames }: NewAppointmentContext): Appointment {
   let request;
   try {
     request = parseAppointmentRequest(trimRequestFields(body));
@@ -55,5 +59,12 @@ export function createAppointment(body: unknown, { id, now }: NewAppointmentCont
       `/appointmentDateTime must be in the future (now is ${now.toISOString()})`,
     ]);
   }
-  return { id, ...request, createdAt: now.toISOString(), notificationStatus: 'pending' };
+  if (!dentistNames.includes(request.dentist)) {
+    throw badRequest('UnknownDentist', 'dentist must be one of the practice\'s dentists (GET /dentists)', [
+      `/dentist must be one of: ${dentistNames.join(', ')}`.slice(0, 500),
+    ]);
+  }
+  // The day in the appointment's own offset: "2031-03-14T00:30:00+01:00" is on the 14th at the clinic.
+  const appointmentDate = request.appointmentDateTime.slice(0, 10);
+  return { id, ...request, appointmentDate, createdAt: now.toISOString(), notificationStatus: 'pending' };
 }

@@ -1,11 +1,22 @@
-/** The booking API's routes, as `event.resource` names them (API Gateway REST resource templates). */
-export const ROUTE_TEMPLATES = ['/appointments', '/appointments/{id}', '/contacts/{email}'] as const;
-export type RouteTemplate = (typeof ROUTE_TEMPLATES)[number];
+import { API_ROUTES, routeKey, type ApiRouteDefinition, type RouteKey } from '../../../contracts/api-routes';
+
+/** The booking API's routes come from the shared definition, as `event.resource` names them. */
+export const ROUTE_TEMPLATES = [...new Set(API_ROUTES.map((route) => route.path))];
+export type RouteTemplate = ApiRouteDefinition['path'];
 
 export interface ResolvedRoute {
   template: RouteTemplate;
   pathParameters: Record<string, string>;
 }
+
+/** The definition (access, summary) of a method on a resource, when the API has it. */
+export function routeDefinition(method: string, template: RouteTemplate): ApiRouteDefinition | undefined {
+  return API_ROUTES.find((route) => routeKey(route) === `${method} ${template}`);
+}
+
+export const methodsOf = (template: RouteTemplate): string[] => API_ROUTES.filter((route) => route.path === template).map((route) => route.method);
+
+export type { RouteKey };
 
 function matchTemplate(template: RouteTemplate, path: string): Record<string, string> | undefined {
   const templateParts = template.split('/');

@@ -32,13 +32,16 @@ export function readContactPreference(item: Record<string, unknown>): ContactPre
 
 /**
  * One enriched appointment per appointment, in order: the contact's method (and number for sms),
- * or `none` for a patient with no contact preference. Each output is validated against the
- * `enriched-appointment` contract before it leaves the function.
+ * or `email` for a patient with no contact preference yet. A new patient must get the
+ * confirmation e-mail: it carries the manage link, the only way a patient can prove the address
+ * and then choose sms or none. (Flooding an address this way is bounded by the notifier's
+ * per-recipient cap.) Each output is validated against the `enriched-appointment` contract
+ * before it leaves the function.
  */
 export function enrichAppointments(appointments: readonly Appointment[], contacts: ReadonlyMap<string, ContactPreference>): EnrichedAppointment[] {
   return appointments.map((appointment) => {
     const contact = contacts.get(contactKey(appointment));
-    const enriched: EnrichedAppointment = { ...appointment, preferredMethod: contact?.preferredMethod ?? 'none' };
+    const enriched: EnrichedAppointment = { ...appointment, preferredMethod: contact?.preferredMethod ?? 'email' };
     if (contact?.preferredMethod === 'sms' && contact.phoneNumber) enriched.contactPhoneNumber = contact.phoneNumber;
     return parseEnrichedAppointment(enriched);
   });

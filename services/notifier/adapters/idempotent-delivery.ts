@@ -9,10 +9,8 @@ export interface DeliveryKey {
   channel: DeliveryChannel;
 }
 
-export interface Delivery {
-  providerMessageId: string;
-  sentAt: string;
-}
+/** What one delivery came to: sent (with the provider's id), or suppressed by the recipient's quota. */
+export type Delivery = { providerMessageId: string; sentAt: string } | { suppressedReason: string; suppressedAt: string };
 
 export interface IdempotentDeliveryOptions {
   client: DynamoDBClient;

@@ -9,12 +9,16 @@ export type RecordOutcomeResult = 'recorded' | 'appointment-missing';
  * which the pipe's INSERT-only filter drops: recording cannot trigger another notification.
  */
 export async function recordOutcome(client: DynamoDBClient, tableName: string, result: NotificationResult): Promise<RecordOutcomeResult> {
+  // Why a notification was suppressed or went by another channel is kept with the outcome.
+  const reason = result.suppressedReason ?? result.fallbackReason;
   try {
     await client.send(
       new UpdateItemCommand({
         TableName: tableName,
         Key: { id: { S: result.appointmentId } },
-        UpdateExpression: 'SET #status = :status, #channel = :channel, #notifiedAt = :notifiedAt REMOVE #error',
+        UpdateExpression: reason
+          ? 'SET #status = :status, #channel = :channel, #notifiedAt = :notifiedAt, #reason = :reason REMOVE #error'
+          : 'SET #status = :status, #channel = :channel, #notifiedAt = :notifiedAt REMOVE #error, #reason',
         ConditionExpression: 'attribute_exists(#id)',
         ExpressionAttributeNames: {
           '#id': 'id',
@@ -22,11 +26,13 @@ export async function recordOutcome(client: DynamoDBClient, tableName: string, r
           '#channel': 'notificationChannel',
           '#notifiedAt': 'notifiedAt',
           '#error': 'lastNotificationError',
+          '#reason': 'notificationReason',
         },
         ExpressionAttributeValues: {
           ':status': { S: result.outcome },
           ':channel': { S: result.channel },
           ':notifiedAt': { S: result.notifiedAt },
+          ...(reason ? { ':reason': { S: reason.slice(0, 200) } } : {}),
         },
       }),
     );

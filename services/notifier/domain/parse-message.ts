@@ -16,8 +16,9 @@ export function parseNotificationMessage(messageId: string, body: string): Enric
   let data: unknown;
   try {
     data = JSON.parse(body);
-  } catch (error) {
-    throw new InvalidNotificationMessageError(messageId, [`body is not JSON (${error instanceof Error ? error.message : String(error)})`]);
+  } catch {
+    // Never the parser's message: it quotes the body, which holds personal data.
+    throw new InvalidNotificationMessageError(messageId, [`body is not JSON (${body.length} characters)`]);
   }
   try {
     return parseEnrichedAppointment(data);

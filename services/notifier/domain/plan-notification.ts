@@ -12,7 +12,17 @@ export type NotificationPlan =
  * number: the contact's, else the one given with the booking; with neither, e-mail (the booking
  * always has an address) is better than silence.
  */
-export function planNotification(appointment: EnrichedAppointment): NotificationPlan {
+export interface PlanRules {
+  /** Country calling codes SMS may go to (digits, e.g. `44`); empty allows none. */
+  smsCountryCallingCodes: readonly string[];
+}
+
+/** Whether an E.164 number is in one of the allowed country calling codes (codes are prefix-free, ITU E.164). */
+export function smsAllowed(phone: string, rules: PlanRules): boolean {
+  return rules.smsCountryCallingCodes.some((code) => phone.startsWith(`+${code}`));
+}
+
+export function planNotification(appointment: EnrichedAppointment, rules: PlanRules): NotificationPlan {
   switch (appointment.preferredMethod) {
     case 'none':
       return { channel: 'none' };
@@ -20,8 +30,12 @@ export function planNotification(appointment: EnrichedAppointment): Notification
       return { channel: 'email', to: appointment.email };
     case 'sms': {
       const phone = appointment.contactPhoneNumber ?? appointment.phoneNumber;
-      if (phone) return { channel: 'sms', to: phone };
-      return { channel: 'email', to: appointment.email, fallbackReason: 'sms preferred but no phone number is known; sent by e-mail' };
+      if (!phone) return { channel: 'email', to: appointment.email, fallbackReason: 'sms preferred but no phone number is known; sent by e-mail' };
+      // SMS pumping: texts to premium or far-away ranges cost the practice; only listed countries.
+      if (!smsAllowed(phone, rules)) {
+        return { channel: 'email', to: appointment.email, fallbackReason: `sms preferred but the number is outside the countries the practice texts (+${rules.smsCountryCallingCodes.join(', +')}); sent by e-mail` };
+      }
+      return { channel: 'sms', to: phone };
     }
   }
 }
@@ -29,12 +43,15 @@ export function planNotification(appointment: EnrichedAppointment): Notification
 export function notificationResult(
   appointment: EnrichedAppointment,
   plan: NotificationPlan,
-  delivery: { providerMessageId: string; sentAt: string } | { skippedAt: string },
+  delivery: { providerMessageId: string; sentAt: string } | { skippedAt: string } | { suppressedReason: string; suppressedAt: string },
 ): NotificationResult {
+  const base = { appointmentId: appointment.id, preferredMethod: appointment.preferredMethod };
   const result: NotificationResult =
     'providerMessageId' in delivery
-      ? { appointmentId: appointment.id, preferredMethod: appointment.preferredMethod, channel: plan.channel, outcome: 'sent', providerMessageId: delivery.providerMessageId, notifiedAt: delivery.sentAt }
-      : { appointmentId: appointment.id, preferredMethod: appointment.preferredMethod, channel: 'none', outcome: 'skipped', notifiedAt: delivery.skippedAt };
+      ? { ...base, channel: plan.channel, outcome: 'sent', providerMessageId: delivery.providerMessageId, notifiedAt: delivery.sentAt }
+      : 'suppressedReason' in delivery
+        ? { ...base, channel: plan.channel, outcome: 'suppressed', suppressedReason: delivery.suppressedReason, notifiedAt: delivery.suppressedAt }
+        : { ...base, channel: 'none', outcome: 'skipped', notifiedAt: delivery.skippedAt };
   if (plan.channel === 'email' && plan.fallbackReason) result.fallbackReason = plan.fallbackReason;
   return result;
 }
