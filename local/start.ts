@@ -10,7 +10,7 @@ import { formatDemoOutcomes, runDemoBookings } from './runtime/demo-bookings';
 import { startLocalRuntime, type LocalRuntime } from './runtime/local-runtime';
 import { DEFAULT_RUNTIME_STATE_FILE, removeRuntimeState, writeRuntimeState } from './runtime/runtime-state';
 import { SEED_CONTACTS, seedContacts } from './runtime/seed-contacts';
-import { SEED_STAFF_USERS } from './runtime/seed-staff-users';
+import { SEED_STAFF_USERS, seedUser } from './runtime/seed-staff-users';
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -181,8 +181,10 @@ async function main(argv: string[]): Promise<number> {
 
   try {
     if (!values['no-seed']) {
-      await seedContacts(runtime.apiUrl);
-      await runtime.identity?.ensureUsers(SEED_STAFF_USERS);
+      if (!runtime.identity) throw new Error('seeding needs the staff user pool (contacts are set through the staff route): the assembly defines none; use --no-seed');
+      await runtime.identity.ensureUsers(SEED_STAFF_USERS);
+      const staff = seedUser();
+      await seedContacts(runtime.apiUrl, (await runtime.identity.signIn(staff.username, staff.password)).idToken);
     }
     await writeRuntimeState(DEFAULT_RUNTIME_STATE_FILE, runtime.state());
     printBanner(runtime, !values['no-seed'], join(logDir, 'functions.log'));
