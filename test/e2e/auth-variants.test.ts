@@ -1,6 +1,6 @@
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
 import { devAssembly, futureDateTime, removeDirectory, resourcesOfType, variantAssembly } from './e2e-support';
-import { staffAccessToken, staffIdToken } from './identity-support';
+import { noGroupIdToken, putContactAsStaff, staffAccessToken, staffIdToken } from './identity-support';
 
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -42,7 +42,13 @@ describe('local API: the Cognito authorizer follows the template', () => {
     const idToken = await staffIdToken(runtime.identity);
     expect((await call('appointments', { method: 'POST', headers: { 'content-type': 'application/json' }, body: booking() })).status).toBe(201);
     expect((await call('staff/appointments?date=2031-03-14')).status).toBe(401);
-    expect((await call('staff/appointments?date=2031-03-14', { headers: { authorization: `Bearer ${idToken}` } })).status).not.toBe(401);
+    const staffList = await call('staff/appointments?date=2031-03-14', { headers: { authorization: `Bearer ${idToken}` } });
+    expect(staffList.status).toBe(200);
+    expect(await staffList.json()).toMatchObject({ date: '2031-03-14', appointments: expect.any(Array) });
+    // The gateway lets a signed-in user in no group through; the function refuses them (not staff).
+    const noGroup = await call('staff/appointments?date=2031-03-14', { headers: { authorization: `Bearer ${await noGroupIdToken(runtime.identity)}` } });
+    expect(noGroup.status).toBe(403);
+    expect((await putContactAsStaff(runtime, 'variant.patient@example.com', { preferredMethod: 'none' })).status).toBe(200);
   }, 180_000);
 
   it('edited: the authorizer on POST /appointments, scopes on GET /staff/appointments, the token in X-Staff-Token', async () => {
@@ -68,6 +74,7 @@ describe('local API: the Cognito authorizer follows the template', () => {
 
     const list = (token: string) => call('staff/appointments?date=2031-03-14', { headers: { 'X-Staff-Token': token } });
     expect((await list(idToken)).status).toBe(401);
+    // The gateway now takes the access token; the function, which reads groups from ID-token claims, decides.
     expect((await list(accessToken)).status).not.toBe(401);
   }, 180_000);
 });

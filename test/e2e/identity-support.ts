@@ -56,3 +56,16 @@ export async function expiredIdToken(identity: LocalIdentity | undefined): Promi
   const now = Math.floor(Date.now() / 1000);
   return signJwt({ ...jwtClaims(genuine), iat: now - 3660, auth_time: now - 3660, exp: now - 60 }, signingKeyFromPem(header.kid, pem));
 }
+
+/**
+ * Sets a contact's preference as a member of staff (`PUT /staff/contacts/{email}` with the seeded
+ * staff member's ID token): what tests that used the open `PUT /contacts/{email}` do now.
+ */
+export async function putContactAsStaff(runtime: { apiUrl: string; identity: LocalIdentity | undefined }, email: string, preference: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(new URL(`staff/contacts/${encodeURIComponent(email)}`, runtime.apiUrl), {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await staffIdToken(runtime.identity)}` },
+    body: JSON.stringify(preference),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
