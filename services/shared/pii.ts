@@ -1,4 +1,4 @@
-/** Masking for the personal data that must never reach a log line in clear (DESIGN §5). */
+/** Masking for the personal data that must never reach a log line in clear (docs/conventions.md, "PII"). */
 
 const STARS = '***';
 
