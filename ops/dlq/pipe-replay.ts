@@ -116,36 +116,40 @@ export async function replayPipeDeadLetters(clients: ReplayClients, target: Pipe
   }
 
   const seen = new Set<string>();
-  while (outcomes.length < max) {
-    const received = await clients.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: target.deadLetterQueue.url,
-        MaxNumberOfMessages: Math.min(10, max - outcomes.length),
-        VisibilityTimeout: options.holdSeconds ?? 120,
-        WaitTimeSeconds: 0,
-      }),
-    );
-    const all = (received.Messages ?? []).filter((message) => message.MessageId && message.ReceiptHandle);
-    // A kept message comes round again: seeing only those means the queue is done. Release them.
-    for (const message of all.filter((candidate) => seen.has(candidate.MessageId as string))) {
-      await release(clients.sqs, target.deadLetterQueue.url, message.ReceiptHandle as string);
-    }
-    const messages = all.filter((message) => !seen.has(message.MessageId as string));
-    if (messages.length === 0) break;
-    for (const message of messages) {
-      const messageId = message.MessageId as string;
-      const receiptHandle = message.ReceiptHandle as string;
-      seen.add(messageId);
-      const outcome = await replayOne(clients, target, filters, messageId, message.Body ?? '', false, now());
-      if (outcome.status === 'replayed') {
-        await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: target.deadLetterQueue.url, ReceiptHandle: receiptHandle }));
-      } else {
-        // Kept: make it visible again at once, so `list` shows it and a later replay can retry it.
-        await release(clients.sqs, target.deadLetterQueue.url, receiptHandle);
+  // Kept messages stay hidden until the end, so the loop only ever receives the ones not yet tried.
+  const kept: string[] = [];
+  try {
+    while (outcomes.length < max) {
+      const received = await clients.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: target.deadLetterQueue.url,
+          MaxNumberOfMessages: Math.min(10, max - outcomes.length),
+          VisibilityTimeout: options.holdSeconds ?? 120,
+          WaitTimeSeconds: 0,
+        }),
+      );
+      const all = (received.Messages ?? []).filter((message) => message.MessageId && message.ReceiptHandle);
+      // A message seen before (its hold ran out) means the queue has come round: done.
+      const again = all.filter((message) => seen.has(message.MessageId as string));
+      kept.push(...again.map((message) => message.ReceiptHandle as string));
+      const messages = all.filter((message) => !seen.has(message.MessageId as string));
+      if (messages.length === 0) break;
+      for (const message of messages) {
+        const messageId = message.MessageId as string;
+        const receiptHandle = message.ReceiptHandle as string;
+        seen.add(messageId);
+        const outcome = await replayOne(clients, target, filters, messageId, message.Body ?? '', false, now());
+        if (outcome.status === 'replayed') {
+          await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: target.deadLetterQueue.url, ReceiptHandle: receiptHandle }));
+        } else {
+          kept.push(receiptHandle);
+        }
+        outcomes.push(outcome);
       }
-      outcomes.push(outcome);
-      if (outcomes.length >= max) break;
     }
+  } finally {
+    // Kept messages become visible again at once, so `list` shows them and a later replay retries them.
+    for (const receiptHandle of kept) await release(clients.sqs, target.deadLetterQueue.url, receiptHandle);
   }
   return outcomes;
 }
