@@ -12,7 +12,7 @@ const templateWith = (pipeProperties: Record<string, unknown>, extra: Record<str
 
 describe('replay: resolving a deployed environment', () => {
   it('reads only stateful outputs the stack declares', () => {
-    const stack = new StatefulStack(new App(), 'Dev-Stateful', { removalPolicy: RemovalPolicy.DESTROY, pointInTimeRecovery: false, deletionProtection: false });
+    const stack = new StatefulStack(new App(), 'Dev-Stateful', { removalPolicy: RemovalPolicy.DESTROY, pointInTimeRecovery: false, deletionProtection: false, resourcePrefix: 'lj-dentists-dev', staffMfa: 'OPTIONAL', staffPasswordAuthFlow: true });
     const outputs = Object.keys(Template.fromStack(stack).findOutputs('*'));
     for (const key of Object.values(STATEFUL_REPLAY_OUTPUTS)) expect(outputs).toContain(key);
   });
