@@ -1,4 +1,4 @@
-// Each test layer is its own jest project (see ../shared/CONVENTIONS.md §11), so one layer can be
+// Each test layer is its own jest project (see docs/conventions.md, "Tests"), so one layer can be
 // run alone: `npx jest --selectProjects unit`. Type checking is done once by `tsc --noEmit` in
 // `npm test`; here ts-jest only transpiles, which keeps the suites fast.
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };

@@ -24,9 +24,9 @@ export interface BuildAppOptions {
 
 /**
  * Context keys that override the environment's configuration at synthesis, for the per-account
- * facts a deployer must supply: `-c senderEmail=… -c sesIdentity=… -c opsAlarmEmail=…`.
+ * facts a deployer must supply: `-c senderEmail=… -c sesIdentity=… -c opsAlarmEmail=… -c siteUrl=…`.
  */
-export const CONFIG_CONTEXT_KEYS = ['senderEmail', 'sesIdentity', 'opsAlarmEmail'] as const;
+export const CONFIG_CONTEXT_KEYS = ['senderEmail', 'sesIdentity', 'opsAlarmEmail', 'siteUrl'] as const;
 
 /** `Dev`, `Staging`, `Prod`: the stack name prefix of a stage. */
 export function stackPrefix(stage: Stage): string {
@@ -98,12 +98,14 @@ function withContextOverrides(config: EnvironmentConfig, app: cdk.App): Environm
   const senderEmail = read('senderEmail');
   const sesIdentity = read('sesIdentity');
   const opsAlarmEmail = read('opsAlarmEmail');
+  const siteUrl = read('siteUrl');
   const sender = senderEmail ?? config.ses.senderEmail;
   return {
     ...config,
     // A new sender without a new identity is verified by its own domain.
     ses: { senderEmail: sender, identity: sesIdentity ?? (senderEmail ? sender.split('@')[1] ?? sender : config.ses.identity) },
     opsAlarmEmail: opsAlarmEmail ?? config.opsAlarmEmail,
+    security: { ...config.security, siteUrl: siteUrl ?? config.security.siteUrl },
   };
 }
 

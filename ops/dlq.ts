@@ -1,22 +1,30 @@
 /**
- * `npm run dlq -- list|redrive`: what is dead-lettered, why, and moving it back.
+ * `npm run dlq -- list|redrive|replay`: what is dead-lettered, why, and moving it back.
  * Run with --help for usage. Works on the local runtime started by `npm start`, or with
  * --env <stage> on a deployed environment (credentials from the usual AWS chain).
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RUNTIME_STATE_FILE } from '../local/runtime/runtime-state';
 import { DlqToolError, type DeadLetterQueue, type DeadLetterQueueSet } from './dlq/dead-letter-queue';
 import { describeDeadLetter, type DeadLetterSummary } from './dlq/describe-message';
 import { peekMessages } from './dlq/peek-messages';
+import { replayPipeDeadLetters, type ReplayOutcome } from './dlq/pipe-replay';
 import { redriveMessages } from './dlq/redrive-messages';
 import { resolveDeployedQueues, resolveLocalQueues } from './dlq/resolve-queues';
+import { resolveDeployedReplay, resolveLocalReplay, type ReplaySetup } from './dlq/resolve-replay';
 
-const USAGE = `Usage: npm run dlq -- <list|redrive> [options]
+const USAGE = `Usage: npm run dlq -- <list|redrive|replay> [options]
 
   list      Show dead-lettered messages of every dead-letter queue, with the booking and the cause.
   redrive   Move the notifications DLQ's messages back to the notifications queue, and print counts.
-            (The pipe's DLQ holds batch metadata, not bookings: it can be listed, not redriven.)
+            (The pipe's DLQ holds batch metadata, not bookings: it is replayed, not redriven.)
+  replay    For each pipe DLQ message, read its records back from the stream (only within the
+            stream's 24 h retention), apply the pipe's filter, enrich them and send them to the
+            pipe's target queue; delete the DLQ message only after that succeeded. Bookings no
+            longer pending are skipped; the notifier's idempotency prevents a second send.
 
 Options:
   --queue <label>       Only this dead-letter queue (labels are printed by list).
@@ -24,6 +32,7 @@ Options:
   --env <stage>         A deployed environment (dev|staging|prod) instead of the local runtime.
   --region <region>     AWS region of the deployed environment (default: from the AWS config).
   --runtime-file <f>    State file of the local runtime (default: .local-data/runtime.json).
+  --dry-run             replay: list what would be replayed; send and delete nothing.
   --json                Machine-readable output.
   -h, --help            This help.`;
 
@@ -39,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
         env: { type: 'string' },
         region: { type: 'string' },
         'runtime-file': { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -52,10 +62,16 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0];
-  if (command !== 'list' && command !== 'redrive') return usageError(command ? `unknown command "${command}"` : 'a command is required');
+  if (command !== 'list' && command !== 'redrive' && command !== 'replay') return usageError(command ? `unknown command "${command}"` : 'a command is required');
   if (positionals.length > 1) return usageError(`unexpected argument "${positionals[1]}"`);
   const max = values.max === undefined ? undefined : Number(values.max);
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) return usageError(`--max needs a whole number ≥ 1, got "${values.max}"`);
+  if (values['dry-run'] && command !== 'replay') return usageError('--dry-run applies to replay only');
+
+  if (command === 'replay') {
+    const setup = values.env ? await resolveDeployedReplay(values.env, values.region) : await resolveLocalReplay(values['runtime-file'] ?? DEFAULT_RUNTIME_STATE_FILE);
+    return replay(setup, { label: values.queue, max, dryRun: values['dry-run'], json: values.json });
+  }
 
   const set = values.env
     ? await resolveDeployedQueues(values.env, values.region)
@@ -83,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
   for (const dlq of queues) {
     if (dlq.kind !== 'sqs-redrive') {
       if (values.queue) await redriveMessages(sqs, dlq); // throws the explanation
-      console.log(`${dlq.label}: skipped (a pipe DLQ holds batch metadata; list it to see the affected bookings)`);
+      console.log(`${dlq.label}: skipped (a pipe DLQ holds batch metadata; \`npm run dlq -- replay\` delivers its records)`);
       continue;
     }
     const result = await redriveMessages(sqs, dlq, { ...(max !== undefined ? { max } : {}) });
@@ -98,6 +114,48 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!values.json) console.log(`redrive done: ${total} message(s) moved in ${set.environment}`);
   return 0;
+}
+
+async function replay(setup: ReplaySetup, options: { label: string | undefined; max: number | undefined; dryRun: boolean; json: boolean }): Promise<number> {
+  const targets = options.label ? setup.targets.filter((target) => target.label === options.label) : setup.targets;
+  if (targets.length === 0) {
+    throw new DlqToolError('QueueNotFound', `no pipe dead-letter queue "${options.label}" in ${setup.environment}; known: ${setup.targets.map((t) => t.label).join(', ')}`);
+  }
+  const local = setup.endpoints ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {};
+  const clients = {
+    sqs: new SQSClient({ region: setup.region, ...local, ...(setup.endpoints ? { endpoint: setup.endpoints.sqs } : {}) }),
+    dynamodb: new DynamoDBClient({ region: setup.region, ...local, ...(setup.endpoints ? { endpoint: setup.endpoints.dynamodb } : {}) }),
+    streams: new DynamoDBStreamsClient({ region: setup.region, ...local, ...(setup.endpoints ? { endpoint: setup.endpoints.dynamodb } : {}) }),
+  };
+  let failed = 0;
+  let replayed = 0;
+  try {
+    for (const target of targets) {
+      const outcomes = await replayPipeDeadLetters(clients, target, { dryRun: options.dryRun, ...(options.max !== undefined ? { max: options.max } : {}) });
+      failed += outcomes.filter((outcome) => outcome.status === 'failed').length;
+      replayed += outcomes.reduce((sum, outcome) => sum + (outcome.status === 'failed' ? 0 : outcome.replayed.length), 0);
+      if (options.json) console.log(JSON.stringify({ queue: target.label, dryRun: options.dryRun, outcomes }, null, 2));
+      else printReplay(target.label, outcomes);
+    }
+  } finally {
+    Object.values(clients).forEach((client) => client.destroy());
+  }
+  if (!options.json) {
+    const verb = options.dryRun ? 'would replay' : 'replayed';
+    console.log(`replay ${options.dryRun ? '(dry run) ' : ''}done: ${verb} ${replayed} booking(s) in ${setup.environment}; ${failed} DLQ message(s) kept because they failed`);
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+function printReplay(label: string, outcomes: ReplayOutcome[]): void {
+  console.log(`${label}: ${outcomes.length} dead-letter message(s)`);
+  for (const outcome of outcomes) {
+    const range = outcome.shardId ? `shard ${outcome.shardId} ${outcome.startSequenceNumber}..${outcome.endSequenceNumber}` : 'no stream range';
+    console.log(`  ${outcome.messageId}  ${range}  ${outcome.status}  records ${outcome.records}, filtered out ${outcome.filteredOut}`);
+    for (const booking of outcome.replayed) console.log(`    ${outcome.status === 'replayed' ? 'sent' : outcome.status === 'failed' ? 'not sent' : 'would send'} booking ${booking.appointmentId} (${booking.preferredMethod})`);
+    for (const booking of outcome.skipped) console.log(`    skipped booking ${booking.appointmentId}: ${booking.reason}`);
+    if (outcome.error) console.log(`    kept in the DLQ: ${outcome.error.code}: ${outcome.error.message}`);
+  }
 }
 
 function selectQueues(set: DeadLetterQueueSet, label: string | undefined): DeadLetterQueue[] {

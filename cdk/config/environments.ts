@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 
 /**
- * The one typed configuration of every deployable environment (CONVENTIONS §10).
+ * The one typed configuration of every deployable environment (docs/conventions.md, "Configuration").
  *
  * Only the app's entry point (`cdk/app.ts`) reads this module; stacks and constructs receive the
  * slices they need as typed props, so a construct never knows which stage it is in.

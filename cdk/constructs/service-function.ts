@@ -26,7 +26,7 @@ export interface ServiceFunctionProps {
 }
 
 /**
- * A `NodejsFunction` with the defaults every function of the system shares (CONVENTIONS §9):
+ * A `NodejsFunction` with the defaults every function of the system shares (docs/conventions.md):
  * nodejs22.x on arm64, bundled by the local esbuild (never Docker) into one self-contained file
  * (no external modules, so the local runtime executes exactly the code that deploys), source maps,
  * X-Ray tracing, a log group with retention, the Powertools environment, and a role of its own
@@ -97,7 +97,7 @@ export class ServiceFunction extends Construct {
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'The runtime is pinned to nodejs22.x by design (DESIGN §3), the version the services and the local runtime are built and tested for; upgrading is a deliberate change.',
+      reason: 'The runtime is pinned to nodejs22.x on purpose: it is the version the services and the local runtime are built and tested for; upgrading is a deliberate change.',
     });
   }
 }

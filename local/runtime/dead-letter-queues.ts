@@ -1,4 +1,5 @@
 import type { DeadLetterQueue } from '../../ops/dlq/dead-letter-queue';
+import type { RuntimePipe } from './runtime-state';
 import type { ProvisionedResources } from '../provision/provision-resources';
 import { stripCdkHash } from '../topology/local-names';
 import type { Topology } from '../topology';
@@ -30,6 +31,22 @@ export function deadLetterQueuesOf(topology: Topology, provisioned: ProvisionedR
       queue: ref(pipe.source.deadLetterQueueId as string),
     }));
   return [...redriven, ...pipeQueues];
+}
+
+/** Each pipe's local wiring under the same label as its dead-letter queue. */
+export function runtimePipesOf(topology: Topology, provisioned: ProvisionedResources): RuntimePipe[] {
+  return topology.pipes.map((pipe) => {
+    const enrichment = pipe.enrichmentFunctionId ? topology.functions.find((fn) => fn.id === pipe.enrichmentFunctionId) : undefined;
+    return {
+      label: topology.pipes.length === 1 ? 'pipe' : labelOf(pipe.id, /Pipe$/),
+      name: pipe.name,
+      sourceTableName: provisioned.tables[pipe.source.tableId]?.tableName ?? '',
+      filterPatterns: [...pipe.filterPatterns],
+      targetQueueUrl: provisioned.queues[pipe.target.queueId]?.queueUrl ?? '',
+      hasInputTemplate: pipe.enrichmentInputTemplate !== undefined || pipe.target.inputTemplate !== undefined,
+      ...(enrichment ? { enrichmentEnvironment: { ...enrichment.environment } } : {}),
+    };
+  });
 }
 
 /** `Dev-Stateless/NotificationsQueue91395D8F` → `notifications`. */

@@ -13,7 +13,7 @@ import { FileCheckpointStore, InMemoryCheckpointStore, type CheckpointStore } fr
 import { provisionResources, type ProvisionedResources } from '../provision/provision-resources';
 import { readCloudAssembly, synthesizeAssembly, type DeploymentStage, type Topology, type TopologyWithWarnings } from '../topology';
 import { createBookingProgress, type BookingProgress } from './booking-progress';
-import { deadLetterQueuesOf } from './dead-letter-queues';
+import { deadLetterQueuesOf, runtimePipesOf } from './dead-letter-queues';
 import { observeApiResponse, observeFunctionLog, observeSqsOutcome, type SqsMessageIndex } from './progress-observers';
 import { startPipeRunners, type RunningPipes } from './pipe-wiring';
 import type { RuntimeState } from './runtime-state';
@@ -315,6 +315,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         },
         ...(identity ? { userPools: identity.userPools } : {}),
         deadLetterQueues: deadLetterQueuesOf(topology, provisioned),
+        pipes: runtimePipesOf(topology, provisioned),
       }),
       onPipeEvent: (listener) => {
         pipeListeners.add(listener);

@@ -19,6 +19,23 @@ export interface RuntimeState {
   deadLetterQueues: DeadLetterQueue[];
   /** The template's user pools in the local identity provider (`endpoints.cognitoIdentityProvider`). */
   userPools?: LocalUserPool[];
+  /** Each pipe's wiring, for replaying its dead letters (`npm run dlq -- replay`). */
+  pipes?: RuntimePipe[];
+}
+
+/** A pipe as the topology defines it, with local names and URLs. */
+export interface RuntimePipe {
+  /** The label of its dead-letter queue in `deadLetterQueues` (`pipe`). */
+  label: string;
+  name: string;
+  sourceTableName: string;
+  /** FilterCriteria patterns, as the template holds them. */
+  filterPatterns: string[];
+  targetQueueUrl: string;
+  /** Whether the pipe rewrites the enrichment's input or the target's message with an input template. */
+  hasInputTemplate: boolean;
+  /** The enrichment function's environment (resolved to local names), when the pipe has one. */
+  enrichmentEnvironment?: Record<string, string>;
 }
 
 export const DEFAULT_RUNTIME_STATE_FILE = resolve(process.cwd(), '.local-data', 'runtime.json');

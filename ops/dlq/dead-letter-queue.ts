@@ -4,7 +4,8 @@
  * `sqs-redrive`: SQS's own redrive moved the messages here from `source` after `maxReceiveCount`
  * receives (the notifications queue); they can be moved back.
  * `pipe`: EventBridge Pipes wrote here the metadata of stream batches that kept failing; the
- * records themselves stay in the DynamoDB stream (24 h), so there is no queue to move them back to.
+ * records themselves stay in the DynamoDB stream (24 h), so there is no queue to move them back to;
+ * `replay` reads them back and delivers them as the pipe would have (see pipe-replay.ts).
  */
 export type DeadLetterQueueKind = 'sqs-redrive' | 'pipe';
 
@@ -36,7 +37,14 @@ export interface DeadLetterQueueSet {
 
 export class DlqToolError extends Error {
   constructor(
-    readonly code: 'UsageError' | 'QueueNotFound' | 'RuntimeNotRunning' | 'StackOutputsMissing' | 'RedriveNotPossible' | 'RedriveFailed',
+    readonly code:
+      | 'UsageError'
+      | 'QueueNotFound'
+      | 'RuntimeNotRunning'
+      | 'StackOutputsMissing'
+      | 'RedriveNotPossible'
+      | 'RedriveFailed'
+      | 'ReplayNotPossible',
     message: string,
   ) {
     super(message);

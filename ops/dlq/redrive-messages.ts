@@ -46,7 +46,7 @@ export async function redriveMessages(sqs: SQSClient, dlq: DeadLetterQueue, opti
     throw new DlqToolError(
       'RedriveNotPossible',
       `${dlq.label}: this dead-letter queue holds the metadata of stream batches the pipe could not deliver, not the records; ` +
-        'there is no queue to move them back to. Fix the cause, then re-submit the bookings (their ids are listed by `npm run dlq -- list`).',
+        'there is no queue to move them back to. Fix the cause, then replay them from the stream with `npm run dlq -- replay` (within its 24 h retention).',
     );
   }
   if (options.preferMoveTask ?? true) {

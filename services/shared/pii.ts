@@ -1,4 +1,4 @@
-/** Masking for the personal data that must never reach a log line, or a stored error, in clear (docs/security.md). */
+/** Masking for the personal data that must never reach a log line, or a stored error, in clear (docs/security.md, docs/conventions.md). */
 
 const STARS = '***';
 
