@@ -1,4 +1,10 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
+import { writeRuntimeState } from '../../local/runtime/runtime-state';
 import { devAssembly, futureDateTime, removeDirectory, resourcesOfType, variantAssembly } from './e2e-support';
 import { noGroupIdToken, putContactAsStaff, staffAccessToken, staffIdToken } from './identity-support';
 
@@ -49,6 +55,15 @@ describe('local API: the Cognito authorizer follows the template', () => {
     const noGroup = await call('staff/appointments?date=2031-03-14', { headers: { authorization: `Bearer ${await noGroupIdToken(runtime.identity)}` } });
     expect(noGroup.status).toBe(403);
     expect((await putContactAsStaff(runtime, 'variant.patient@example.com', { preferredMethod: 'none' })).status).toBe(200);
+
+    // `npm run -s staff-token` finds the runtime through its state file and prints a usable token.
+    const stateDir = mkdtempSync(join(tmpdir(), 'staff-token-'));
+    await writeRuntimeState(join(stateDir, 'runtime.json'), runtime.state());
+    const { stdout } = await promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), 'local/staff-token.ts', '--state', join(stateDir, 'runtime.json')], { cwd: join(__dirname, '..', '..') });
+    removeDirectory(stateDir);
+    const printed = stdout.trim();
+    expect(printed.split('.')).toHaveLength(3);
+    expect((await call('staff/appointments?date=2031-03-14', { headers: { authorization: `Bearer ${printed}` } })).status).toBe(200);
   }, 180_000);
 
   it('edited: the authorizer on POST /appointments, scopes on GET /staff/appointments, the token in X-Staff-Token', async () => {
