@@ -193,6 +193,20 @@ export const cidrCases: readonly MatchCase[] = [
   { name: 'IPv4 cidr does not match an IPv6 address', pattern: { ip: [{ cidr: '0.0.0.0/0' }] }, event: { ip: '::1' }, matches: false },
   { name: 'cidr does not match a non-address string', pattern: { ip: [{ cidr: '10.0.0.0/8' }] }, event: { ip: 'localhost' }, matches: false },
   { name: 'cidr does not match a number', pattern: { ip: [{ cidr: '10.0.0.0/8' }] }, event: { ip: 10 }, matches: false },
+  // A block written with host bits set is its network (aws/event-ruler#89, "Fixing CIDR matching to
+  // use floor of provided range": 255.255.255.127/24 is 255.255.255.0 to 255.255.255.255).
+  { name: 'event-ruler#89: IPv4 cidr with host bits set includes its network address', pattern: { ip: [{ cidr: '10.0.0.5/24' }] }, event: { ip: '10.0.0.0' }, matches: true },
+  { name: 'event-ruler#89: IPv4 cidr with host bits set includes addresses below the one written', pattern: { ip: [{ cidr: '10.0.0.5/24' }] }, event: { ip: '10.0.0.4' }, matches: true },
+  { name: 'event-ruler#89: IPv4 cidr with host bits set includes its broadcast address', pattern: { ip: [{ cidr: '10.0.0.5/24' }] }, event: { ip: '10.0.0.255' }, matches: true },
+  { name: 'event-ruler#89: IPv4 cidr with host bits set excludes the next network', pattern: { ip: [{ cidr: '10.0.0.5/24' }] }, event: { ip: '10.0.1.0' }, matches: false },
+  { name: 'event-ruler#89: IPv4 cidr with host bits set excludes the previous network', pattern: { ip: [{ cidr: '10.0.0.5/24' }] }, event: { ip: '9.255.255.255' }, matches: false },
+  { name: 'event-ruler#89: 255.255.255.127/24 is 255.255.255.0 to 255.255.255.255', pattern: { ip: [{ cidr: '255.255.255.127/24' }] }, event: { ip: ['255.255.255.0'] }, matches: true },
+  { name: 'event-ruler#89: host bits cleared across a byte boundary (/20)', pattern: { ip: [{ cidr: '172.16.5.9/20' }] }, event: { ip: '172.16.0.1' }, matches: true },
+  { name: 'event-ruler#89: host bits cleared across a byte boundary (/20), upper edge', pattern: { ip: [{ cidr: '172.16.5.9/20' }] }, event: { ip: '172.16.16.0' }, matches: false },
+  { name: 'event-ruler#89: 255.255.255.255/31 covers .254 and .255', pattern: { ip: [{ cidr: '255.255.255.255/31' }] }, event: { ip: '255.255.255.254' }, matches: true },
+  { name: 'event-ruler#89: IPv6 cidr with host bits set includes its network address', pattern: { ip: [{ cidr: '2001:db8::ff/120' }] }, event: { ip: '2001:db8::' }, matches: true },
+  { name: 'event-ruler#89: IPv6 cidr with host bits set includes addresses below the one written', pattern: { ip: [{ cidr: '2001:db8:0:0:1::/32' }] }, event: { ip: '2001:db8::1' }, matches: true },
+  { name: 'event-ruler#89: IPv6 cidr with host bits set excludes the next network', pattern: { ip: [{ cidr: '2001:db8::ff/120' }] }, event: { ip: '2001:db8::100' }, matches: false },
 ];
 
 export const orCases: readonly MatchCase[] = [
