@@ -16,9 +16,13 @@
  * - A pattern string that is an IP address matches the same address written differently.
  * - `numeric` only applies to JSON numbers: DynamoDB stream numbers (`{"N": "12"}`) are strings, so
  *   a numeric filter on them never matches, exactly as in AWS.
+ * - A key with dots is the nested path, in the pattern and in the event (event-ruler joins keys with
+ *   "."); a pattern spelling one field both ways is refused (event-pattern/dotted-keys.ts).
+ * - A `cidr` block is its network: host bits written in the address are ignored.
  */
 import { InvalidEventError, InvalidEventPatternError } from './event-pattern/errors';
-import { compileNode, NodeTest } from './event-pattern/compile-pattern';
+import { compileNode, NodeTest, readsNestedObjects } from './event-pattern/compile-pattern';
+import { expandDottedEventKeys, nestDottedPatternKeys } from './event-pattern/dotted-keys';
 import { describe, isPlainObject, PatternDialect } from './event-pattern/leaf-matchers';
 
 export { InvalidEventError, InvalidEventPatternError };
@@ -46,12 +50,20 @@ export interface CompiledEventPattern {
 export function compileEventPattern(pattern: unknown, options: EventPatternOptions = {}): CompiledEventPattern {
   const { value, source } = readPattern(pattern);
   if (!isPlainObject(value)) throw new InvalidEventPatternError(`A pattern must be a JSON object, got ${describe(value)}`, '');
-  const root: NodeTest = compileNode(value, '', [], options.dialect ?? 'event-bus', false);
+  const nested = nestDottedPatternKeys(value, '');
+  const dialect = options.dialect ?? 'event-bus';
+  const expanding: NodeTest = compileNode(nested, '', [], dialect, false, true);
+  // Expanding dotted event keys costs a scan of the keys of every object the pattern reads, so an
+  // event is first matched as it is: a match then is also a match of the expanded event (expansion
+  // only adds values; `exists: false` is judged on the expanded event in both), and only a miss is
+  // checked again with expansion.
+  const direct: NodeTest = compileNode(nested, '', [], dialect, false, false);
+  const expandRoot = readsNestedObjects(nested);
   return {
     source,
     matches(event: unknown): boolean {
       const parsed = readEvent(event);
-      return root(parsed, parsed);
+      return direct(parsed, parsed) || expanding(expandRoot ? expandDottedEventKeys(parsed) : parsed, parsed);
     },
   };
 }

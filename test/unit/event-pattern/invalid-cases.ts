@@ -79,6 +79,20 @@ export const invalidOrCases: readonly InvalidCase[] = [
   { name: 'an invalid operator inside an $or alternative names its path', pattern: { detail: { $or: [{ price: [{ numeric: ['>'] }] }, { state: ['x'] }] } }, path: 'detail.$or[0].price', message: '"numeric" needs an array' },
 ];
 
+/**
+ * One field spelled twice (a dotted key is the nested path: event-ruler README, "Caveat: Compiled
+ * rules and JSON keys with dots"). event-ruler keeps only the spelling written last; we refuse it
+ * instead (our choice, explained in local/pipes/event-pattern/dotted-keys.ts).
+ */
+export const invalidDottedKeyCases: readonly InvalidCase[] = [
+  { name: 'our choice: a dotted key, then the nested spelling of the same leaf', pattern: { 'detail.state': ['on'], detail: { state: ['off'] } }, path: 'detail', message: 'both name the field "detail.state"' },
+  { name: 'our choice: the nested spelling, then a dotted key of the same leaf', pattern: { detail: { state: ['off'] }, 'detail.state': ['on'] }, path: 'detail.state', message: 'both name the field "detail.state"' },
+  { name: 'our choice: the same leaf spelled twice with dots at different levels', pattern: { 'a.b.c': ['1'], a: { 'b.c': ['2'] } }, path: 'a', message: 'both name the field "a.b.c"' },
+  { name: 'our choice: a leaf and an object at one path', pattern: { 'a.b': ['x'], a: { b: { c: ['y'] } } }, path: 'a', message: 'both name the field "a.b"' },
+  { name: 'our choice: both spellings inside one $or alternative', pattern: { $or: [{ 'a.b': ['1'], a: { b: ['2'] } }, { c: ['3'] }] }, path: '$or[0].a', message: 'both name the field "a.b"' },
+  { name: 'our choice: "$or" as a segment of a dotted key', pattern: { 'a.$or': [{ b: ['1'] }, { c: ['2'] }] }, path: 'a.$or', message: 'uses "$or" as part of a dotted field name' },
+];
+
 /** Operators the Pipes comparison-operator table marks as not supported by pipes. */
 export const pipesUnsupportedCases: readonly InvalidCase[] = [
   { name: 'wildcard', pattern: { key: [{ wildcard: 'dir/*.png' }] }, path: 'key', message: 'not supported in EventBridge Pipes' },

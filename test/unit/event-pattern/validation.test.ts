@@ -1,5 +1,7 @@
 import { compileEventPattern, InvalidEventPatternError, validateEventPattern } from '../../../local/pipes/event-pattern';
-import { InvalidCase, invalidOperatorCases, invalidOrCases, invalidStructureCases, pipesUnsupportedCases } from './invalid-cases';
+import {
+  InvalidCase, invalidDottedKeyCases, invalidOperatorCases, invalidOrCases, invalidStructureCases, pipesUnsupportedCases,
+} from './invalid-cases';
 
 function thrownBy(action: () => unknown): unknown {
   try {
@@ -14,6 +16,7 @@ const tables: Array<[string, readonly InvalidCase[]]> = [
   ['structure', invalidStructureCases],
   ['operators', invalidOperatorCases],
   ['$or', invalidOrCases],
+  ['one field spelled twice', invalidDottedKeyCases],
 ];
 
 describe.each(tables)('invalid patterns are refused: %s', (_title, cases) => {
@@ -84,7 +87,7 @@ describe('the message reads as what is wrong and where', () => {
     expect(error.name).toBe('InvalidEventPatternError');
   });
 
-  it('is an Error that callers can catch generically', () => {
+  it('is an Error that callers can catch generically, carrying the whole sentence', () => {
     // Arrange
     const pattern = '{"eventName":"INSERT"}';
 
@@ -93,6 +96,7 @@ describe('the message reads as what is wrong and where', () => {
 
     // Assert
     expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe('"eventName" must be an object or an array of match values, got the string "INSERT" at eventName');
   });
 });
 
@@ -106,6 +110,7 @@ describe('valid patterns validate', () => {
     ['operator names as ordinary field names outside $or', { numeric: ['x'], prefix: [1] }],
     ['escaped wildcard characters', { k: [{ wildcard: 'a\\*b\\\\c*' }] }],
     ['exactly 4096 characters of pattern text', JSON.stringify({ s: ['x'.repeat(4096 - '{"s":[""]}'.length)] })],
+    ['a dotted key beside the nested spelling of another field', { 'detail.state': ['on'], detail: { type: ['t'] } }],
   ];
 
   it.each(valid)('%s', (_name, pattern) => {
