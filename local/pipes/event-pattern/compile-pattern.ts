@@ -4,8 +4,9 @@ import { compileLeaf, describe, isPlainObject, PatternDialect, RESERVED_IN_OR, S
 
 /**
  * Tests one object of the event against one object level of the pattern. `root` is the whole event,
- * needed by `exists: false`, which asks whether a field is absent from the entire event. The object
- * has had its dotted keys expanded (expandDottedEventKeys); the pattern has none left.
+ * needed by `exists: false`, which asks whether a field is absent from the entire event. The pattern
+ * has no dotted keys left (nestDottedPatternKeys); whether the event object's are expanded is the
+ * caller's `expand` choice (see compileNode).
  */
 export type NodeTest = (value: Record<string, unknown>, root: unknown) => boolean;
 
