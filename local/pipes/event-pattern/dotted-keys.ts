@@ -35,7 +35,8 @@ function own(object: Record<string, unknown>, key: string): unknown {
 
 /** Sets an own property, also for the key "__proto__" (plain assignment would replace the prototype). */
 function put(object: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  else object[key] = value;
 }
 
 /**
@@ -130,7 +131,9 @@ function expand(object: Record<string, unknown>): Record<string, unknown> {
     }
     dotted = mergeEventValues(dotted, nested) as Record<string, unknown>;
   }
-  return mergeEventValues(plain, dotted) as Record<string, unknown>;
+  // `plain` is a fresh object: merge into it rather than copying it once more.
+  for (const key of Object.keys(dotted)) put(plain, key, mergeEventValues(own(plain, key), dotted[key]));
+  return plain;
 }
 
 /** Both values of one field: objects merge key by key (into a new object); anything else becomes the values of both. */

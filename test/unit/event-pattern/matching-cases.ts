@@ -256,6 +256,8 @@ export const dottedKeyCases: readonly MatchCase[] = [
   { name: 'flattening: exists false is not fooled by a dotted event key', pattern: { detail: { state: [{ exists: false }] } }, event: { 'detail.state': 'on' }, matches: false },
   { name: 'flattening: exists false with a dotted pattern key and a dotted event key', pattern: { 'detail.state': [{ exists: false }] }, event: { detail: { 'state.x': 'on' } }, matches: true },
   { name: 'flattening: a DynamoDB attribute name with a dot is a nested path of the image', pattern: { dynamodb: { NewImage: { contact: { email: { S: [{ suffix: '@example.com' }] } } } } }, event: { eventName: 'INSERT', dynamodb: { NewImage: { 'contact.email': { S: 'ada@example.com' } } } }, matches: true },
+  { name: 'flattening: "__proto__" in a dotted pattern key is an ordinary field name', pattern: '{"a.__proto__": ["x"]}', event: '{"a": {"__proto__": "x"}}', matches: true },
+  { name: 'flattening: "__proto__" in a dotted event key is an ordinary field name', pattern: '{"a": {"__proto__": ["x"]}}', event: '{"a.__proto__": "x"}', matches: true },
   { name: 'our choice: with both spellings in the event, the nested value matches', pattern: { detail: { state: ['on'] } }, event: { detail: { state: 'on' }, 'detail.state': 'off' }, matches: true },
   { name: 'our choice: with both spellings in the event, the dotted value matches', pattern: { detail: { state: ['off'] } }, event: { detail: { state: 'on' }, 'detail.state': 'off' }, matches: true },
   { name: 'our choice: with both spellings in the event, another value does not match', pattern: { detail: { state: ['idle'] } }, event: { detail: { state: 'on' }, 'detail.state': 'off' }, matches: false },
