@@ -69,21 +69,30 @@ export function wildcardComplexity(values: readonly string[]): number {
   }
   if (globs.length === 0) return 0;
 
+  // State id -> its glob and position, so each step only looks at the active states.
+  const globOf: Glob[] = [];
+  const positionOf: number[] = [];
+  for (const glob of globs) {
+    for (let j = 0; j <= glob.tokens.length; j += 1) {
+      globOf.push(glob);
+      positionOf.push(j);
+    }
+  }
   const start = new Set<number>();
   for (const glob of globs) addClosure(glob, 0, start);
   const seen = new Set<string>([key(start)]);
   const queue: Array<Set<number>> = [start];
-  let worst = score(globs, start);
-  while (queue.length > 0 && worst <= MAX_WILDCARD_COMPLEXITY) {
-    const active = queue.shift() as Set<number>;
+  let worst = score(globOf, positionOf, start);
+  for (let head = 0; head < queue.length && worst <= MAX_WILDCARD_COMPLEXITY; head += 1) {
+    const active = queue[head];
     for (const symbol of alphabet) {
-      const next = step(globs, active, symbol);
+      const next = step(globOf, positionOf, active, symbol);
       if (next.size === 0) continue;
       const id = key(next);
       if (seen.has(id)) continue;
       seen.add(id);
       if (seen.size > MAX_EXPLORED_STATE_SETS) return MAX_WILDCARD_COMPLEXITY + 1;
-      worst = Math.max(worst, score(globs, next));
+      worst = Math.max(worst, score(globOf, positionOf, next));
       queue.push(next);
     }
   }
@@ -100,27 +109,25 @@ function addClosure(glob: Glob, position: number, into: Set<number>): void {
   }
 }
 
-function step(globs: readonly Glob[], active: ReadonlySet<number>, symbol: number): Set<number> {
+function step(globOf: readonly Glob[], positionOf: readonly number[], active: ReadonlySet<number>, symbol: number): Set<number> {
   const next = new Set<number>();
-  for (const glob of globs) {
-    const { tokens, offset } = glob;
-    for (let j = 0; j <= tokens.length; j += 1) {
-      if (!active.has(offset + j)) continue;
-      // A wildcard just consumed keeps consuming any character.
-      if (j > 0 && tokens[j - 1] === STAR) addClosure(glob, j, next);
-      if (j < tokens.length && tokens[j] === symbol) addClosure(glob, j + 1, next);
-    }
+  for (const id of active) {
+    const glob = globOf[id];
+    const j = positionOf[id];
+    // A wildcard just consumed keeps consuming any character.
+    if (j > 0 && glob.tokens[j - 1] === STAR) addClosure(glob, j, next);
+    if (j < glob.tokens.length && glob.tokens[j] === symbol) addClosure(glob, j + 1, next);
   }
   return next;
 }
 
 /** Active states, not counting a state whose next token is a wildcard (it is the wildcard's state too). */
-function score(globs: readonly Glob[], active: ReadonlySet<number>): number {
+function score(globOf: readonly Glob[], positionOf: readonly number[], active: ReadonlySet<number>): number {
   let count = 0;
-  for (const { tokens, offset } of globs) {
-    for (let j = 0; j <= tokens.length; j += 1) {
-      if (active.has(offset + j) && !(j < tokens.length && tokens[j] === STAR)) count += 1;
-    }
+  for (const id of active) {
+    const { tokens } = globOf[id];
+    const j = positionOf[id];
+    if (!(j < tokens.length && tokens[j] === STAR)) count += 1;
   }
   return count;
 }
