@@ -19,7 +19,9 @@
  *   values form one nondeterministic automaton over UTF-16 code units; the complexity is the largest
  *   number of its states any input can keep active at once, counting a wildcard and the state just
  *   before it as one. `"*.png"` scores 2; `"*aaaa"` scores 5 on "aaaa" (the repeating sequence);
- *   three `"*:stack/NAME/*"` values score 9, four more than 10.
+ *   three `"*:stack/NAME/*"` values score 9, four more than 10. Every value counts once before the
+ *   first character, so a field with more than 10 wildcard values is refused however simple they
+ *   are (a consequence of this scoring; AWS's behaviour there is unverified).
  * - A field scoring more than MAX_WILDCARD_COMPLEXITY is refused. 10 is calibrated on one public
  *   report, not on AWS documentation: EventBridge accepted three `"*:stack/NAME/*"` values for one
  *   field and refused four with this message (vals-ai/Valkyrie#278). If AWS refuses or accepts a
