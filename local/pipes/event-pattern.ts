@@ -16,10 +16,17 @@
  * - A pattern string that is an IP address matches the same address written differently.
  * - `numeric` only applies to JSON numbers: DynamoDB stream numbers (`{"N": "12"}`) are strings, so
  *   a numeric filter on them never matches, exactly as in AWS.
+ * - A key with dots is the nested path, in the pattern and in the event (event-ruler joins keys with
+ *   "."); a pattern spelling one field both ways is refused (event-pattern/dotted-keys.ts).
+ * - A `cidr` block is its network: host bits written in the address are ignored.
+ * - Wildcards too complex for AWS are refused with AWS's message; the limit is an approximation
+ *   (event-pattern/wildcard-complexity.ts).
  */
 import { InvalidEventError, InvalidEventPatternError } from './event-pattern/errors';
-import { compileNode, NodeTest } from './event-pattern/compile-pattern';
+import { compileNode, NodeTest, readsNestedObjects } from './event-pattern/compile-pattern';
+import { expandDottedEventKeys, nestDottedPatternKeys } from './event-pattern/dotted-keys';
 import { describe, isPlainObject, PatternDialect } from './event-pattern/leaf-matchers';
+import { MAX_WILDCARD_COMPLEXITY, RULE_TOO_COMPLEX, wildcardComplexity } from './event-pattern/wildcard-complexity';
 
 export { InvalidEventError, InvalidEventPatternError };
 export type { PatternDialect };
@@ -46,14 +53,55 @@ export interface CompiledEventPattern {
 export function compileEventPattern(pattern: unknown, options: EventPatternOptions = {}): CompiledEventPattern {
   const { value, source } = readPattern(pattern);
   if (!isPlainObject(value)) throw new InvalidEventPatternError(`A pattern must be a JSON object, got ${describe(value)}`, '');
-  const root: NodeTest = compileNode(value, '', [], options.dialect ?? 'event-bus', false);
+  const nested = nestDottedPatternKeys(value, '');
+  const dialect = options.dialect ?? 'event-bus';
+  const expanding: NodeTest = compileNode(nested, '', [], dialect, false, true);
+  refuseTooComplexWildcards(nested);
+  // Expanding dotted event keys costs a scan of the keys of every object the pattern reads, so an
+  // event is first matched as it is: a match then is also a match of the expanded event (expansion
+  // only adds values; `exists: false` is judged on the expanded event in both), and only a miss is
+  // checked again with expansion.
+  const direct: NodeTest = compileNode(nested, '', [], dialect, false, false);
+  const expandRoot = readsNestedObjects(nested);
   return {
     source,
     matches(event: unknown): boolean {
       const parsed = readEvent(event);
-      return root(parsed, parsed);
+      return direct(parsed, parsed) || expanding(expandRoot ? expandDottedEventKeys(parsed) : parsed, parsed);
     },
   };
+}
+
+/** AWS refuses rules whose wildcards are too complex; see event-pattern/wildcard-complexity.ts for what is documented and what is approximated. */
+function refuseTooComplexWildcards(pattern: Record<string, unknown>): void {
+  const byField = new Map<string, { path: string; values: string[] }>();
+  collectWildcards(pattern, '', '', byField);
+  for (const { path, values } of byField.values()) {
+    if (wildcardComplexity(values) > MAX_WILDCARD_COMPLEXITY) throw new InvalidEventPatternError(RULE_TOO_COMPLEX, path);
+  }
+}
+
+/** Groups the `wildcard` values of a compiled (so valid) pattern by event field; `path` is where the field first appears in the pattern. */
+function collectWildcards(node: Record<string, unknown>, path: string, field: string, byField: Map<string, { path: string; values: string[] }>): void {
+  for (const key of Object.keys(node)) {
+    const value = node[key];
+    if (key === '$or') {
+      (value as Array<Record<string, unknown>>).forEach((alternative, index) => collectWildcards(alternative, `${path === '' ? '' : `${path}.`}$or[${index}]`, field, byField));
+      continue;
+    }
+    const keyPath = path === '' ? key : `${path}.${key}`;
+    const fieldName = field === '' ? key : `${field}.${key}`;
+    if (!Array.isArray(value)) {
+      collectWildcards(value as Record<string, unknown>, keyPath, fieldName, byField);
+      continue;
+    }
+    for (const entry of value) {
+      if (!isPlainObject(entry) || typeof entry.wildcard !== 'string') continue;
+      const group = byField.get(fieldName) ?? { path: keyPath, values: [] };
+      group.values.push(entry.wildcard);
+      byField.set(fieldName, group);
+    }
+  }
 }
 
 /** Throws InvalidEventPatternError saying what is wrong and where, as AWS would refuse the pattern. */

@@ -1,9 +1,12 @@
+import { expandDottedEventKeys } from './dotted-keys';
 import { childPath, InvalidEventPatternError } from './errors';
 import { compileLeaf, describe, isPlainObject, PatternDialect, RESERVED_IN_OR, ScalarTest } from './leaf-matchers';
 
 /**
  * Tests one object of the event against one object level of the pattern. `root` is the whole event,
- * needed by `exists: false`, which asks whether a field is absent from the entire event.
+ * needed by `exists: false`, which asks whether a field is absent from the entire event. The pattern
+ * has no dotted keys left (nestDottedPatternKeys); whether the event object's are expanded is the
+ * caller's `expand` choice (see compileNode).
  */
 export type NodeTest = (value: Record<string, unknown>, root: unknown) => boolean;
 
@@ -12,7 +15,10 @@ const EMPTY: Record<string, unknown> = Object.freeze({}) as Record<string, unkno
 /**
  * Compiles an object level of the pattern. Fields are ANDed; each `$or` alternative is a full
  * sub-pattern at the same level. `fieldPath` is the event path of this level (without `$or`),
- * `path` the pattern path used in error messages.
+ * `path` the pattern path used in error messages. With `expand`, every event object the test
+ * descends into has its dotted keys expanded first; without, the objects are read as they are,
+ * which is exact for events without dotted keys and never a false match (expansion only adds
+ * values, and `exists: false` is judged on the expanded event either way).
  */
 export function compileNode(
   pattern: Record<string, unknown>,
@@ -20,6 +26,7 @@ export function compileNode(
   fieldPath: readonly string[],
   dialect: PatternDialect,
   insideOr: boolean,
+  expand: boolean,
 ): NodeTest {
   const keys = Object.keys(pattern);
   if (keys.length === 0) throw new InvalidEventPatternError('Empty objects are not allowed: an object in a pattern needs at least one field', path);
@@ -27,7 +34,7 @@ export function compileNode(
   for (const key of keys) {
     const value = pattern[key];
     if (key === '$or') {
-      tests.push(compileOr(value, childPath(path, '$or'), fieldPath, dialect));
+      tests.push(compileOr(value, childPath(path, '$or'), fieldPath, dialect, expand));
       continue;
     }
     const keyPath = childPath(path, key);
@@ -38,7 +45,7 @@ export function compileNode(
       const leaf = compileLeaf(value, keyPath, dialect);
       tests.push(leafField(key, leaf.test, leaf.allowsAbsence, [...fieldPath, key]));
     } else if (isPlainObject(value)) {
-      tests.push(objectField(key, compileNode(value, keyPath, [...fieldPath, key], dialect, insideOr)));
+      tests.push(objectField(key, compileNode(value, keyPath, [...fieldPath, key], dialect, insideOr, expand), expand && readsNestedObjects(value)));
     } else {
       throw new InvalidEventPatternError(`"${key}" must be an object or an array of match values, got ${describe(value)}`, keyPath);
     }
@@ -50,13 +57,13 @@ export function compileNode(
   };
 }
 
-function compileOr(value: unknown, path: string, fieldPath: readonly string[], dialect: PatternDialect): NodeTest {
+function compileOr(value: unknown, path: string, fieldPath: readonly string[], dialect: PatternDialect, expand: boolean): NodeTest {
   if (!Array.isArray(value)) throw new InvalidEventPatternError(`"$or" needs an array of at least two pattern objects, got ${describe(value)}`, path);
   if (value.length < 2) throw new InvalidEventPatternError(`"$or" needs at least two alternatives, got ${value.length}`, path);
   const alternatives = value.map((alternative, index) => {
     const alternativePath = `${path}[${index}]`;
     if (!isPlainObject(alternative)) throw new InvalidEventPatternError(`Each "$or" alternative must be a pattern object, got ${describe(alternative)}`, alternativePath);
-    return compileNode(alternative, alternativePath, fieldPath, dialect, true);
+    return compileNode(alternative, alternativePath, fieldPath, dialect, true, expand);
   });
   return (object, root) => {
     for (const alternative of alternatives) if (alternative(object, root)) return true;
@@ -84,8 +91,10 @@ function scanArray(values: readonly unknown[], test: ScalarTest | undefined): Sc
 
 /** A leaf field: some leaf value of the event field satisfies a match value, or it is absent and `exists: false` allows that. */
 function leafField(key: string, test: ScalarTest | undefined, allowsAbsence: boolean, fieldPath: readonly string[]): NodeTest {
+  // Absence is always judged on the expanded event, also without `expand`: a dotted key may hold
+  // the field, and answering "absent" then would be a false match.
   const absent = allowsAbsence
-    ? (root: unknown) => !hasLeafAt(root, fieldPath, 0)
+    ? (root: unknown) => !hasLeafAt(root, fieldPath, 0, true)
     : () => false;
   if (test === undefined) {
     return (object, root) => {
@@ -111,18 +120,48 @@ function leafField(key: string, test: ScalarTest | undefined, allowsAbsence: boo
   };
 }
 
-/** A nested pattern object: the event field is an object (or, in an array, one element is) that satisfies it. */
-function objectField(key: string, node: NodeTest): NodeTest {
+/**
+ * Whether a pattern level descends into objects below the event object it reads. Only then can a
+ * dotted key of that event object matter: a dotted key has at least two segments, so it never
+ * supplies a leaf value of the object itself (it only adds an object below it, which leaf fields
+ * ignore), and expanding it can be skipped.
+ */
+export function readsNestedObjects(pattern: Record<string, unknown>): boolean {
+  for (const key of Object.keys(pattern)) {
+    const value = pattern[key];
+    if (key === '$or') {
+      if (Array.isArray(value) && value.some((alternative) => isPlainObject(alternative) && readsNestedObjects(alternative))) return true;
+    } else if (isPlainObject(value)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * A nested pattern object: the event field is an object (or, in an array, one element is) that
+ * satisfies it. `expand`: expand the dotted keys of that object first.
+ */
+function objectField(key: string, node: NodeTest, expand: boolean): NodeTest {
+  const view = expand ? expandDottedEventKeys : (object: Record<string, unknown>) => object;
   const inArray = (values: readonly unknown[], root: unknown): boolean => {
     if (values.length === 0) return node(EMPTY, root);
     for (const element of values) {
-      if (Array.isArray(element) ? inArray(element, root) : node(isPlainObject(element) ? element : EMPTY, root)) return true;
+      if (Array.isArray(element) ? inArray(element, root) : node(isPlainObject(element) ? view(element) : EMPTY, root)) return true;
     }
     return false;
   };
+  if (!expand) {
+    return (object, root) => {
+      const value = object[key];
+      if (isPlainObject(value)) return node(value, root);
+      if (Array.isArray(value)) return inArray(value, root);
+      return node(EMPTY, root);
+    };
+  }
   return (object, root) => {
     const value = object[key];
-    if (isPlainObject(value)) return node(value, root);
+    if (isPlainObject(value)) return node(expandDottedEventKeys(value), root);
     if (Array.isArray(value)) return inArray(value, root);
     return node(EMPTY, root);
   };
@@ -137,12 +176,14 @@ function isLeafValue(value: unknown): boolean {
  * the way: EventBridge treats `exists: false` as absence of the field from the event, so one array
  * element lacking the field is not enough when another element has it.
  */
-export function hasLeafAt(value: unknown, fieldPath: readonly string[], index: number): boolean {
+export function hasLeafAt(value: unknown, fieldPath: readonly string[], index: number, expand: boolean): boolean {
   if (Array.isArray(value)) {
-    for (const element of value) if (hasLeafAt(element, fieldPath, index)) return true;
+    for (const element of value) if (hasLeafAt(element, fieldPath, index, expand)) return true;
     return false;
   }
   if (index === fieldPath.length) return isLeafValue(value);
   if (!isPlainObject(value)) return false;
-  return hasLeafAt(value[fieldPath[index]], fieldPath, index + 1);
+  // A dotted key can only supply a path of two or more segments (see readsNestedObjects).
+  const object = expand && fieldPath.length - index >= 2 ? expandDottedEventKeys(value) : value;
+  return hasLeafAt(object[fieldPath[index]], fieldPath, index + 1, expand);
 }

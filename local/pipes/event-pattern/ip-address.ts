@@ -1,8 +1,10 @@
 /**
  * IP address literals and CIDR blocks as EventBridge reads them (event-ruler's CIDR class): only
  * text shaped like dotted-quad IPv4 or colon-hex IPv6 is an address; an IPv4-mapped IPv6 address
- * counts as its IPv4 address; a block runs from the address as written up to the address with all
- * host bits set.
+ * counts as its IPv4 address; a block covers its network: from the address with every host bit
+ * cleared to the address with every host bit set, so `10.0.0.5/24` is 10.0.0.0-10.0.0.255 (event-ruler
+ * floors the written address since aws/event-ruler#89; before that the range began at the address as
+ * written).
  */
 const IPV4_SHAPE = /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/;
 const IPV6_SHAPE = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*$/;
@@ -80,11 +82,14 @@ export function parseCidr(text: string): AddressRange | string {
   if (address.length === 4 && bits > 31) return `"cidr" IPv4 prefix length must be at most 31, got ${bits}`;
   if (address.length === 16 && bits > 127) return `"cidr" IPv6 prefix length must be at most 127, got ${bits}`;
   let hostBits = address.length * 8 - bits;
+  const bottom = [...address];
   const top = [...address];
   for (let i = top.length - 1; i >= 0 && hostBits > 0; i -= 1, hostBits -= 8) {
-    top[i] = hostBits >= 8 ? 0xff : top[i] | ((1 << hostBits) - 1);
+    const hostMask = hostBits >= 8 ? 0xff : (1 << hostBits) - 1;
+    bottom[i] &= ~hostMask & 0xff;
+    top[i] |= hostMask;
   }
-  return { bottom: address, top };
+  return { bottom, top };
 }
 
 export function inRange(address: AddressBytes, range: AddressRange): boolean {

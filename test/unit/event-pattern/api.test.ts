@@ -38,6 +38,20 @@ describe('compiled event patterns', () => {
     expect(JSON.stringify([pattern, event])).toBe(before);
   });
 
+  it('does not change an event whose dotted keys it expands, nor the dotted pattern', () => {
+    // Arrange
+    const pattern = { 'detail.state': ['off'], detail: { 'x.y': { 'z.w': [2] } } };
+    const event = { detail: { state: 'on', x: { 'y.z': { w: 2 } } }, 'detail.state': 'off', 'detail.x': [{ y: 1 }] };
+    const before = JSON.stringify([pattern, event]);
+
+    // Act
+    const matched = compileEventPattern(pattern).matches(event);
+
+    // Assert
+    expect(matched).toBe(true);
+    expect(JSON.stringify([pattern, event])).toBe(before);
+  });
+
   it.each([
     ['text that is not JSON', '{"eventName": INSERT}', 'The event is not valid JSON'],
     ['a JSON array', '[{"eventName":"INSERT"}]', 'The event must be a JSON object, got an array'],

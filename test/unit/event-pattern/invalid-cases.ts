@@ -79,6 +79,40 @@ export const invalidOrCases: readonly InvalidCase[] = [
   { name: 'an invalid operator inside an $or alternative names its path', pattern: { detail: { $or: [{ price: [{ numeric: ['>'] }] }, { state: ['x'] }] } }, path: 'detail.$or[0].price', message: '"numeric" needs an array' },
 ];
 
+/**
+ * One field spelled twice (a dotted key is the nested path: event-ruler README, "Caveat: Compiled
+ * rules and JSON keys with dots"). event-ruler keeps only the spelling written last; we refuse it
+ * instead (our choice, explained in local/pipes/event-pattern/dotted-keys.ts).
+ */
+export const invalidDottedKeyCases: readonly InvalidCase[] = [
+  { name: 'our choice: a dotted key, then the nested spelling of the same leaf', pattern: { 'detail.state': ['on'], detail: { state: ['off'] } }, path: 'detail', message: 'both name the field "detail.state"' },
+  { name: 'our choice: the nested spelling, then a dotted key of the same leaf', pattern: { detail: { state: ['off'] }, 'detail.state': ['on'] }, path: 'detail.state', message: 'both name the field "detail.state"' },
+  { name: 'our choice: the same leaf spelled twice with dots at different levels', pattern: { 'a.b.c': ['1'], a: { 'b.c': ['2'] } }, path: 'a', message: 'both name the field "a.b.c"' },
+  { name: 'our choice: a leaf and an object at one path', pattern: { 'a.b': ['x'], a: { b: { c: ['y'] } } }, path: 'a', message: 'both name the field "a.b"' },
+  { name: 'our choice: both spellings inside one $or alternative', pattern: { $or: [{ 'a.b': ['1'], a: { b: ['2'] } }, { c: ['3'] }] }, path: '$or[0].a', message: 'both name the field "a.b"' },
+  { name: 'our choice: "$or" as a segment of a dotted key', pattern: { 'a.$or': [{ b: ['1'] }, { c: ['2'] }] }, path: 'a.$or', message: 'uses "$or" as part of a dotted field name' },
+];
+
+/** The message AWS answers for wildcards that make a rule too complex (reported in vals-ai/Valkyrie#278). */
+export const RULE_TOO_COMPLEX_MESSAGE = 'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character';
+
+const stackWildcards = ['SharedStack', 'BackendStack', 'FrontendStack', 'MonitoringStack'].map((name) => ({ wildcard: `*:stack/${name}/*` }));
+
+/**
+ * Wildcards too complex for AWS. The documented fact (EventBridge User Guide, "Wildcards and event
+ * pattern complexity") is only that such a limit exists; the one AWS answer we have is the Valkyrie
+ * report (three "*:stack/NAME/*" values on one field accepted, four refused). Rows marked
+ * "approximation" pin our reading of the undocumented limit (local/pipes/event-pattern/wildcard-complexity.ts).
+ */
+export const tooComplexCases: readonly InvalidCase[] = [
+  { name: 'AWS answer (vals-ai/Valkyrie#278): four "*:stack/NAME/*" wildcards on one field', pattern: { detail: { 'stack-id': stackWildcards } }, path: 'detail.stack-id', message: RULE_TOO_COMPLEX_MESSAGE },
+  { name: 'approximation: the same four wildcards split over $or alternatives count together', pattern: { $or: [{ detail: { 'stack-id': stackWildcards.slice(0, 2) } }, { detail: { 'stack-id': stackWildcards.slice(2) } }] }, path: '$or[0].detail.stack-id', message: RULE_TOO_COMPLEX_MESSAGE },
+  { name: 'approximation: the same four wildcards under a dotted key', pattern: { 'detail.stack-id': stackWildcards }, path: 'detail.stack-id', message: RULE_TOO_COMPLEX_MESSAGE },
+  { name: 'approximation: a repeating character sequence after a wildcard (*aaaaaaaaaa)', pattern: { key: [{ wildcard: '*aaaaaaaaaa' }] }, path: 'key', message: RULE_TOO_COMPLEX_MESSAGE },
+  { name: 'approximation: eleven wildcard characters in one value', pattern: { key: [{ wildcard: 'a*b*c*d*e*f*g*h*i*j*k*l' }] }, path: 'key', message: RULE_TOO_COMPLEX_MESSAGE },
+  { name: 'approximation: eleven "*.ext" values on one field', pattern: { file: Array.from({ length: 11 }, (_, i) => ({ wildcard: `*.ext${i}` })) }, path: 'file', message: RULE_TOO_COMPLEX_MESSAGE },
+];
+
 /** Operators the Pipes comparison-operator table marks as not supported by pipes. */
 export const pipesUnsupportedCases: readonly InvalidCase[] = [
   { name: 'wildcard', pattern: { key: [{ wildcard: 'dir/*.png' }] }, path: 'key', message: 'not supported in EventBridge Pipes' },

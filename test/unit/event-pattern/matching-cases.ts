@@ -56,7 +56,7 @@ export const exactMatchingCases: readonly MatchCase[] = [
   { name: 'a pattern leaf does not match an object in the event', pattern: { detail: ['terminated'] }, event: ec2Event, matches: false },
   { name: 'a nested pattern does not match a string in the event', pattern: { source: { name: ['aws.ec2'] } }, event: ec2Event, matches: false },
   { name: 'deep nesting matches', pattern: { a: { b: { c: { d: ['deep'] } } } }, event: { a: { b: { c: { d: 'deep' } } } }, matches: true },
-  { name: 'a dotted key is not a nested path', pattern: { 'a.b': ['x'] }, event: { a: { b: 'x' } }, matches: false },
+  { name: 'event-ruler README (keys with dots): a dotted pattern key is the nested path', pattern: { 'a.b': ['x'] }, event: { a: { b: 'x' } }, matches: true },
   { name: 'an IP literal matches the same address written in another form', pattern: { ip: ['2001:db8::1'] }, event: { ip: '2001:0db8:0:0:0:0:0:1' }, matches: true },
   { name: 'an IP literal does not match a different address', pattern: { ip: ['10.0.0.1'] }, event: { ip: '10.0.0.2' }, matches: false },
   { name: 'inherited object properties are not event fields', pattern: { constructor: [{ exists: true }] }, event: {}, matches: false },
@@ -193,6 +193,20 @@ export const cidrCases: readonly MatchCase[] = [
   { name: 'IPv4 cidr does not match an IPv6 address', pattern: { ip: [{ cidr: '0.0.0.0/0' }] }, event: { ip: '::1' }, matches: false },
   { name: 'cidr does not match a non-address string', pattern: { ip: [{ cidr: '10.0.0.0/8' }] }, event: { ip: 'localhost' }, matches: false },
   { name: 'cidr does not match a number', pattern: { ip: [{ cidr: '10.0.0.0/8' }] }, event: { ip: 10 }, matches: false },
+  // A block written with host bits set is its network (aws/event-ruler#89, "Fixing CIDR matching to
+  // use floor of provided range": 255.255.255.127/24 is 255.255.255.0 to 255.255.255.255).
+  { name: 'event-ruler#89: IPv4 cidr with host bits set includes its network address', pattern: { ip: [{ cidr: '10.0.0.5/24' }] }, event: { ip: '10.0.0.0' }, matches: true },
+  { name: 'event-ruler#89: IPv4 cidr with host bits set includes addresses below the one written', pattern: { ip: [{ cidr: '10.0.0.5/24' }] }, event: { ip: '10.0.0.4' }, matches: true },
+  { name: 'event-ruler#89: IPv4 cidr with host bits set includes its broadcast address', pattern: { ip: [{ cidr: '10.0.0.5/24' }] }, event: { ip: '10.0.0.255' }, matches: true },
+  { name: 'event-ruler#89: IPv4 cidr with host bits set excludes the next network', pattern: { ip: [{ cidr: '10.0.0.5/24' }] }, event: { ip: '10.0.1.0' }, matches: false },
+  { name: 'event-ruler#89: IPv4 cidr with host bits set excludes the previous network', pattern: { ip: [{ cidr: '10.0.0.5/24' }] }, event: { ip: '9.255.255.255' }, matches: false },
+  { name: 'event-ruler#89: 255.255.255.127/24 is 255.255.255.0 to 255.255.255.255', pattern: { ip: [{ cidr: '255.255.255.127/24' }] }, event: { ip: ['255.255.255.0'] }, matches: true },
+  { name: 'event-ruler#89: host bits cleared across a byte boundary (/20)', pattern: { ip: [{ cidr: '172.16.5.9/20' }] }, event: { ip: '172.16.0.1' }, matches: true },
+  { name: 'event-ruler#89: host bits cleared across a byte boundary (/20), upper edge', pattern: { ip: [{ cidr: '172.16.5.9/20' }] }, event: { ip: '172.16.16.0' }, matches: false },
+  { name: 'event-ruler#89: 255.255.255.255/31 covers .254 and .255', pattern: { ip: [{ cidr: '255.255.255.255/31' }] }, event: { ip: '255.255.255.254' }, matches: true },
+  { name: 'event-ruler#89: IPv6 cidr with host bits set includes its network address', pattern: { ip: [{ cidr: '2001:db8::ff/120' }] }, event: { ip: '2001:db8::' }, matches: true },
+  { name: 'event-ruler#89: IPv6 cidr with host bits set includes addresses below the one written', pattern: { ip: [{ cidr: '2001:db8:0:0:1::/32' }] }, event: { ip: '2001:db8::1' }, matches: true },
+  { name: 'event-ruler#89: IPv6 cidr with host bits set excludes the next network', pattern: { ip: [{ cidr: '2001:db8::ff/120' }] }, event: { ip: '2001:db8::100' }, matches: false },
 ];
 
 export const orCases: readonly MatchCase[] = [
@@ -207,4 +221,47 @@ export const orCases: readonly MatchCase[] = [
   { name: '$or alternative with exists false', pattern: { $or: [{ flag: [false] }, { flag: [{ exists: false }] }] }, event: { other: 1 }, matches: true },
   { name: 'docs complex example: prefix + anything-but + numeric + cidr', pattern: { time: [{ prefix: '2017-10-02' }], detail: { state: [{ 'anything-but': 'initializing' }], 'c-count': [{ numeric: ['>', 0, '<=', 5] }], 'd-count': [{ numeric: ['<', 10] }], 'x-limit': [{ 'anything-but': [100, 200, 300] }], 'source-ip': [{ cidr: '10.0.0.0/8' }] } }, event: rulerEvent, matches: true },
   { name: 'docs complex example fails when one condition fails', pattern: { time: [{ prefix: '2017-10-02' }], detail: { state: [{ 'anything-but': 'running' }], 'c-count': [{ numeric: ['>', 0, '<=', 5] }] } }, event: rulerEvent, matches: false },
+];
+
+/**
+ * Keys with dots. Sources: the event-ruler README, "Caveat: Compiled rules and JSON keys with dots"
+ * (`{"detail": {"state": {"status": ["running"]}}}` and `{"detail": {"state.status": ["running"]}}`
+ * are the same rule, and both match `{"detail": {"state": {"status": "running"}}}` and
+ * `{"detail": {"state.status": "running"}}`), and TestEventPattern answering true for
+ * `{"detail.name": ["x"]}` against `{"detail": {"name": "x"}}` (ministackorg/ministack#1493).
+ * Rows marked "flattening" follow from event-ruler joining keys with "." (same README); rows marked
+ * "our choice" pin what dotted-keys.ts says about both spellings in one event.
+ */
+export const dottedKeyCases: readonly MatchCase[] = [
+  { name: 'event-ruler README: nested pattern, nested event', pattern: { detail: { state: { status: ['running'] } } }, event: { detail: { state: { status: 'running' } } }, matches: true },
+  { name: 'event-ruler README: dotted pattern key, nested event', pattern: { detail: { 'state.status': ['running'] } }, event: { detail: { state: { status: 'running' } } }, matches: true },
+  { name: 'event-ruler README: nested pattern, dotted event key', pattern: { detail: { state: { status: ['running'] } } }, event: { detail: { 'state.status': 'running' } }, matches: true },
+  { name: 'event-ruler README: dotted pattern key, dotted event key', pattern: { detail: { 'state.status': ['running'] } }, event: { detail: { 'state.status': 'running' } }, matches: true },
+  { name: 'TestEventPattern (ministack#1493): {"detail.name": ["x"]} matches {"detail": {"name": "x"}}', pattern: { 'detail.name': ['x'] }, event: { id: '1', 'detail-type': 'T', source: 't', account: '123456789012', time: '2026-08-24T00:00:00Z', region: 'us-west-2', resources: [], detail: { name: 'x' } }, matches: true },
+  { name: 'event-ruler README: a dotted pattern key still compares the value', pattern: { 'detail.state': ['on'] }, event: { detail: { state: 'off' } }, matches: false },
+  { name: 'event-ruler README: a nested pattern matches an event key that is literally "detail.state"', pattern: { detail: { state: ['on'] } }, event: { 'detail.state': 'on' }, matches: true },
+  { name: 'flattening: a three-level key dotted at the top of the event', pattern: { a: { b: { c: ['x'] } } }, event: { 'a.b.c': 'x' }, matches: true },
+  { name: 'flattening: a three-level pattern key against a partly dotted event', pattern: { 'a.b.c': ['x'] }, event: { a: { 'b.c': 'x' } }, matches: true },
+  { name: 'flattening: a three-level pattern key against an event dotted at the top', pattern: { 'a.b.c': ['x'] }, event: { 'a.b': { c: 'x' } }, matches: true },
+  { name: 'flattening: a dotted pattern key is not a prefix match of a longer event key', pattern: { 'a.b': ['x'] }, event: { 'a.bc': 'x' }, matches: false },
+  { name: 'flattening: an empty segment is part of the name ("a..b" is a, "", b)', pattern: { 'a..b': ['x'] }, event: { a: { '': { b: 'x' } } }, matches: true },
+  { name: 'flattening: a dotted event key beside the nested spelling of a sibling field', pattern: { detail: { state: ['on'], type: ['t'] } }, event: { detail: { type: 't' }, 'detail.state': 'on' }, matches: true },
+  { name: 'flattening: dotted and nested pattern keys of different fields are ANDed', pattern: { 'detail.state': ['on'], detail: { type: ['t'] } }, event: { detail: { state: 'on', type: 'u' } }, matches: false },
+  { name: 'flattening: operators apply to dotted keys (numeric)', pattern: { 'detail.count': [{ numeric: ['>', 1] }] }, event: { detail: { count: 5 } }, matches: true },
+  { name: 'flattening: operators apply to dotted event keys (prefix)', pattern: { detail: { name: [{ prefix: 'Le' }] } }, event: { 'detail.name': 'Leeds' }, matches: true },
+  { name: 'flattening: dotted keys inside $or alternatives', pattern: { $or: [{ 'detail.state': ['on'] }, { 'detail.mode': ['x'] }] }, event: { detail: { mode: 'x' } }, matches: true },
+  { name: 'flattening: a dotted pattern key through an event array of objects', pattern: { 'employees.firstName': ['Anna'] }, event: { employees: [{ firstName: 'John' }, { firstName: 'Anna' }] }, matches: true },
+  { name: 'flattening: dotted event keys inside array elements', pattern: { employees: { name: { first: ['Anna'] } } }, event: { employees: [{ 'name.first': 'John' }, { 'name.first': 'Anna' }] }, matches: true },
+  { name: 'flattening: exists true finds a field spelled with a dotted event key', pattern: { detail: { state: [{ exists: true }] } }, event: { 'detail.state': 'on' }, matches: true },
+  { name: 'flattening: exists false is not fooled by a dotted event key', pattern: { detail: { state: [{ exists: false }] } }, event: { 'detail.state': 'on' }, matches: false },
+  { name: 'flattening: exists false with a dotted pattern key and a dotted event key', pattern: { 'detail.state': [{ exists: false }] }, event: { detail: { 'state.x': 'on' } }, matches: true },
+  { name: 'flattening: a DynamoDB attribute name with a dot is a nested path of the image', pattern: { dynamodb: { NewImage: { contact: { email: { S: [{ suffix: '@example.com' }] } } } } }, event: { eventName: 'INSERT', dynamodb: { NewImage: { 'contact.email': { S: 'ada@example.com' } } } }, matches: true },
+  { name: 'flattening: "__proto__" in a dotted pattern key is an ordinary field name', pattern: '{"a.__proto__": ["x"]}', event: '{"a": {"__proto__": "x"}}', matches: true },
+  { name: 'flattening: "__proto__" in a dotted event key is an ordinary field name', pattern: '{"a": {"__proto__": ["x"]}}', event: '{"a.__proto__": "x"}', matches: true },
+  { name: 'our choice: with both spellings in the event, the nested value matches', pattern: { detail: { state: ['on'] } }, event: { detail: { state: 'on' }, 'detail.state': 'off' }, matches: true },
+  { name: 'our choice: with both spellings in the event, the dotted value matches', pattern: { detail: { state: ['off'] } }, event: { detail: { state: 'on' }, 'detail.state': 'off' }, matches: true },
+  { name: 'our choice: with both spellings in the event, another value does not match', pattern: { detail: { state: ['idle'] } }, event: { detail: { state: 'on' }, 'detail.state': 'off' }, matches: false },
+  { name: 'our choice: with both spellings, anything-but matches when one value is not excluded', pattern: { detail: { state: [{ 'anything-but': 'on' }] } }, event: { detail: { state: 'on' }, 'detail.state': 'off' }, matches: true },
+  { name: 'our choice: both spellings of an object merge field by field', pattern: { a: { b: { c: ['1'], d: ['2'] } } }, event: { a: { b: { c: '1' } }, 'a.b': { d: '2' } }, matches: true },
+  { name: 'our choice: a leaf and an object at one path keep both', pattern: { a: { b: ['x'], c: { d: ['y'] } } }, event: { a: { b: 'x', c: 'z' }, 'a.c.d': 'y' }, matches: true },
 ];

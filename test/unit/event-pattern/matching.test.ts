@@ -1,6 +1,6 @@
 import { compileEventPattern, matchesEventPattern } from '../../../local/pipes/event-pattern';
 import {
-  anythingButCases, arrayCases, cidrCases, exactMatchingCases, existsCases, MatchCase, numericCases, orCases, prefixSuffixCases, wildcardCases,
+  anythingButCases, arrayCases, cidrCases, dottedKeyCases, exactMatchingCases, existsCases, MatchCase, numericCases, orCases, prefixSuffixCases, wildcardCases,
 } from './matching-cases';
 
 const tables: Array<[string, readonly MatchCase[]]> = [
@@ -13,6 +13,7 @@ const tables: Array<[string, readonly MatchCase[]]> = [
   ['exists', existsCases],
   ['cidr', cidrCases],
   ['$or and combinations', orCases],
+  ['keys with dots', dottedKeyCases],
 ];
 
 describe.each(tables)('event patterns: %s', (_title, cases) => {

@@ -1,5 +1,7 @@
 import { compileEventPattern, InvalidEventPatternError, validateEventPattern } from '../../../local/pipes/event-pattern';
-import { InvalidCase, invalidOperatorCases, invalidOrCases, invalidStructureCases, pipesUnsupportedCases } from './invalid-cases';
+import {
+  InvalidCase, invalidDottedKeyCases, invalidOperatorCases, invalidOrCases, invalidStructureCases, pipesUnsupportedCases, RULE_TOO_COMPLEX_MESSAGE, tooComplexCases,
+} from './invalid-cases';
 
 function thrownBy(action: () => unknown): unknown {
   try {
@@ -14,6 +16,8 @@ const tables: Array<[string, readonly InvalidCase[]]> = [
   ['structure', invalidStructureCases],
   ['operators', invalidOperatorCases],
   ['$or', invalidOrCases],
+  ['one field spelled twice', invalidDottedKeyCases],
+  ['wildcards too complex', tooComplexCases],
 ];
 
 describe.each(tables)('invalid patterns are refused: %s', (_title, cases) => {
@@ -84,7 +88,7 @@ describe('the message reads as what is wrong and where', () => {
     expect(error.name).toBe('InvalidEventPatternError');
   });
 
-  it('is an Error that callers can catch generically', () => {
+  it('is an Error that callers can catch generically, carrying the whole sentence', () => {
     // Arrange
     const pattern = '{"eventName":"INSERT"}';
 
@@ -93,6 +97,21 @@ describe('the message reads as what is wrong and where', () => {
 
     // Assert
     expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe('"eventName" must be an object or an array of match values, got the string "INSERT" at eventName');
+  });
+
+  it('refuses too complex wildcards with the problem AWS states, word for word', () => {
+    // Arrange
+    const pattern = { detail: { 'stack-id': ['Shared', 'Backend', 'Frontend', 'Monitoring'].map((name) => ({ wildcard: `*:stack/${name}Stack/*` })) } };
+
+    // Act
+    const error = thrownBy(() => validateEventPattern(pattern)) as InvalidEventPatternError;
+
+    // Assert
+    expect(error.code).toBe('InvalidEventPattern');
+    expect(error.problem).toBe('Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character');
+    expect(error.path).toBe('detail.stack-id');
+    expect(error.problem).toBe(RULE_TOO_COMPLEX_MESSAGE);
   });
 });
 
@@ -106,6 +125,14 @@ describe('valid patterns validate', () => {
     ['operator names as ordinary field names outside $or', { numeric: ['x'], prefix: [1] }],
     ['escaped wildcard characters', { k: [{ wildcard: 'a\\*b\\\\c*' }] }],
     ['exactly 4096 characters of pattern text', JSON.stringify({ s: ['x'.repeat(4096 - '{"s":[""]}'.length)] })],
+    ['AWS answer (vals-ai/Valkyrie#278): three "*:stack/NAME/*" wildcards on one field', { detail: { 'stack-id': ['Shared', 'Backend', 'Frontend'].map((name) => ({ wildcard: `*:stack/${name}Stack/*` })) } }],
+    ['docs (comparison operators): anything-but wildcard "*/lib/*"', { FilePath: [{ 'anything-but': { wildcard: '*/lib/*' } }] }],
+    ['event-ruler README: wildcard "Simple*Service"', { source: [{ wildcard: 'Simple*Service' }] }],
+    ['AWS Compute Blog (wildcard filters): "*.png" and "*Title*"', { key: [{ wildcard: '*.png' }, { wildcard: '*Title*' }] }],
+    ['aws-cdk#28462 (accepted in the console): a Step Functions execution ARN wildcard', { resources: [{ wildcard: 'arn:aws:states:us-east-1:111122223333:execution:xxx:yyy*' }] }],
+    ['approximation: wildcards on different fields do not add up', { a: ['Shared', 'Backend', 'Frontend'].map((name) => ({ wildcard: `*:stack/${name}/*` })), b: ['Shared', 'Backend', 'Frontend'].map((name) => ({ wildcard: `*:stack/${name}/*` })) }],
+    ['approximation: nine repeating characters after a wildcard (*aaaaaaaaa)', { key: [{ wildcard: '*aaaaaaaaa' }] }],
+    ['a dotted key beside the nested spelling of another field', { 'detail.state': ['on'], detail: { type: ['t'] } }],
   ];
 
   it.each(valid)('%s', (_name, pattern) => {

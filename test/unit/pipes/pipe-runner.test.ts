@@ -1,3 +1,4 @@
+import { createFaultDice } from '../../../local/faults/fault-dice';
 import { InMemoryCheckpointStore, type CheckpointStore, type PipeCheckpoints } from '../../../local/pipes/checkpoint-store';
 import { PipeConfigurationError } from '../../../local/pipes/errors';
 import { laneIndex } from '../../../local/pipes/lane-batcher';
@@ -16,6 +17,7 @@ import {
   queueUrl,
   waitFor,
 } from './fakes';
+import { fuzzSeed } from '../../fuzz/fuzz-settings';
 
 const TARGET_URL = queueUrl(TARGET_QUEUE_ID);
 const DLQ_URL = queueUrl(DLQ_ID);
@@ -591,7 +593,9 @@ describe('pipe runner: shards', () => {
 });
 
 describe('pipe runner: parallelization', () => {
-  it('keeps each item in order while different items go concurrently, up to ParallelizationFactor batches per shard', async () => {
+  // Enrichment takes 5-14 ms, drawn from FUZZ_SEED's stream, so a failing interleaving can be replayed.
+  it(`keeps each item in order while different items go concurrently, up to ParallelizationFactor batches per shard (FUZZ_SEED ${fuzzSeed()})`, async () => {
+    const delays = createFaultDice(fuzzSeed(), 'pipe-runner parallelization enrichment delays');
     let concurrent = 0;
     let maxConcurrent = 0;
     const { stream, sqs, start } = setUp({
@@ -599,7 +603,7 @@ describe('pipe runner: parallelization', () => {
       invokeEnrichment: async (payload) => {
         concurrent += 1;
         maxConcurrent = Math.max(maxConcurrent, concurrent);
-        await new Promise((resolve) => setTimeout(resolve, 5 + Math.floor(Math.random() * 10)));
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.floor(delays.next() * 10)));
         concurrent -= 1;
         return (payload as Array<{ dynamodb: { NewImage: { id: { S: string }; step: { N: string } } } }>).map((r) => ({ id: r.dynamodb.NewImage.id.S, step: Number(r.dynamodb.NewImage.step.N) }));
       },

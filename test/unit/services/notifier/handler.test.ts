@@ -54,8 +54,14 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 describe('notifier handler', () => {
-  it('exports its module-scope BatchProcessor', () => {
-    expect(processor.constructor.name).toBe('BatchProcessor');
+  it('processes each batch with its exported module-scope SQS processor, which then holds that batch', async () => {
+    const record = sqsRecord(enriched('email'));
+
+    await handler(sqsEvent(record), lambdaContext());
+
+    expect(processor.eventType).toBe('SQS');
+    expect(processor.successMessages).toEqual([record]);
+    expect(processor.failureMessages).toEqual([]);
   });
 
   it('answers an empty batch with no failures and no calls', async () => {
