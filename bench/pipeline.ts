@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import type { BookingStage, BookingStageEvent } from '../local/runtime/booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime/local-runtime';
+import { seededStaffIdToken } from '../local/runtime/seed-staff-users';
 import { synthesizeAssembly } from '../local/topology';
 import { withRedrivenQueueVisibilityTimeout } from '../harness/assembly-variant';
 import { readDeadLetteredBookings, type DeadLetteredBookings } from '../harness/dead-letter-audit';
@@ -148,14 +149,16 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
 
     const api = (path: string): string => new URL(path, rt.apiUrl).toString();
     const contacts = benchContacts(runTag);
+    // Preferences are set as staff would set them (the patient route needs each patient's manage token).
+    const staffToken = await seededStaffIdToken(rt.identity);
     for (const contact of contacts) {
       if (!contact.request) continue;
-      const response = await fetch(api(`contacts/${encodeURIComponent(contact.email)}`), {
+      const response = await fetch(api(`staff/contacts/${encodeURIComponent(contact.email)}`), {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${staffToken}` },
         body: JSON.stringify(contact.request),
       });
-      if (response.status !== 200) throw new Error(`PUT /contacts/${contact.email} answered ${response.status}: ${await response.text()}`);
+      if (response.status !== 200) throw new Error(`PUT /staff/contacts/${contact.email} answered ${response.status}: ${await response.text()}`);
     }
 
     const appointmentDateTime = futureAppointmentDateTime();

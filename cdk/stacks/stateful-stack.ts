@@ -99,6 +99,8 @@ export class StatefulStack extends Stack {
     });
     this.staffClient = this.staffUserPool.addClient('StaffApp', {
       generateSecret: false,
+      // No hosted UI or OAuth flows: staff sign in through the API (SRP), never via a redirect.
+      disableOAuth: true,
       authFlows: { userSrp: true, userPassword: props.staffPasswordAuthFlow },
       preventUserExistenceErrors: true,
       idTokenValidity: Duration.hours(1),

@@ -157,7 +157,9 @@ export class StatelessStack extends Stack {
 
     // The notifications queues hold enriched appointments (personal data) for days: their key lets
     // only the pipe (sender) and the notifier (consumer) use it; the account may administer the key
-    // but not decrypt with it, so sqs:ReceiveMessage alone reads nothing.
+    // (no kms:CreateGrant, no crypto operations) but not decrypt with it, so sqs:ReceiveMessage alone
+    // reads nothing. An administrator could still rewrite the key policy (PutKeyPolicy must stay,
+    // or the key becomes unmanageable): a deliberate change that CloudTrail records.
     this.queueKey = new kms.Key(this, 'NotificationsKey', {
       description: `${config.resourcePrefix}: notifications queue and its DLQ (patient personal data)`,
       enableKeyRotation: true,
@@ -168,7 +170,7 @@ export class StatelessStack extends Stack {
             sid: 'AccountAdministersTheKey',
             principals: [new iam.AccountRootPrincipal()],
             actions: [
-              'kms:Create*', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*',
+              'kms:CreateAlias', 'kms:Describe*', 'kms:Enable*', 'kms:List*', 'kms:Put*', 'kms:Update*', 'kms:Revoke*',
               'kms:Disable*', 'kms:Get*', 'kms:Delete*', 'kms:TagResource', 'kms:UntagResource', 'kms:ScheduleKeyDeletion', 'kms:CancelKeyDeletion',
             ],
             resources: ['*'],

@@ -19,3 +19,14 @@ export function seedUser(options: { username?: string; group?: string } = {}): S
   }
   return user;
 }
+
+/**
+ * An ID token of the seeded staff member, for local tools that act as staff (seeding contacts, the
+ * benchmark): makes sure the seed users exist, then signs in.
+ */
+export async function seededStaffIdToken(identity: { ensureUsers(users: readonly SeedUser[]): Promise<void>; signIn(username: string, password: string): Promise<{ idToken: string }> } | undefined): Promise<string> {
+  if (!identity) throw new Error('the assembly defines no Cognito user pool, so there is no staff sign-in to act as');
+  await identity.ensureUsers(SEED_STAFF_USERS);
+  const staff = seedUser({ group: 'staff' });
+  return (await identity.signIn(staff.username, staff.password)).idToken;
+}

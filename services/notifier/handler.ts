@@ -55,10 +55,19 @@ const deliverOnce = delivery.wrap(async (key: DeliveryKey, { appointment, plan }
     logger.warn('notification suppressed', { correlation_id: key.appointmentId, appointmentId: key.appointmentId, channel: key.channel, reason: 'recipient-cap', recipient: maskedRecipient(plan), sentInWindow: decision.sentInWindow, suppressedCount: 1 });
     return { suppressedReason, suppressedAt: now.toISOString() };
   }
-  const providerMessageId =
-    plan.channel === 'email'
-      ? await sendEmail(ses, config.senderEmail, plan.to, renderAppointmentEmail(appointment, { manageUrl: await manageUrl(appointment) }))
-      : await sendSms(sns, plan.to, renderAppointmentSms(appointment));
+  let providerMessageId: string;
+  try {
+    providerMessageId =
+      plan.channel === 'email'
+        ? await sendEmail(ses, config.senderEmail, plan.to, renderAppointmentEmail(appointment, { manageUrl: await manageUrl(appointment) }))
+        : await sendSms(sns, plan.to, renderAppointmentSms(appointment));
+  } catch (error) {
+    // The attempt never reached the patient: its slot goes back, so retries do not use up the quota.
+    await quota.release(recipientKey(plan.channel, plan.to), decision.slot).catch((releaseError: unknown) =>
+      logger.warn('could not give back the recipient quota slot of a failed send', { correlation_id: key.appointmentId, appointmentId: key.appointmentId, errorName: errorName(releaseError) }),
+    );
+    throw error;
+  }
   logger.debug('notification sent', { correlation_id: key.appointmentId, appointmentId: key.appointmentId, channel: key.channel });
   return { providerMessageId, sentAt: new Date().toISOString() };
 });

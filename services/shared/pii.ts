@@ -21,8 +21,9 @@ export function maskPhone(phone: string): string {
 }
 
 const EMAIL_IN_TEXT = /[^\s@<>()"',;:]+@[^\s@<>()"',;:]+\.[^\s@<>()"',;:]+/g;
-// A run of 7+ digits, optionally with a leading + and single spaces, dots or dashes between digits.
-const PHONE_IN_TEXT = /\+?\d(?:[ .-]?\d){6,}/g;
+// An international number (+ then 7 to 15 digits), or a bare run of 10 to 15 digits (0044 7700 …),
+// single spaces allowed between digits; dates, times and short counts in a message are left alone.
+const PHONE_IN_TEXT = /\+\d(?: ?\d){6,14}(?!\d)|(?<![\d.:-])\d(?: ?\d){9,14}(?![\d.:-])/g;
 
 /**
  * Masks every e-mail address and phone-number-like digit run inside free text, such as a provider's

@@ -62,7 +62,12 @@ export function readJsonBody(request: HttpRequestParts): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw badRequest('MalformedJson', 'the request body is not valid JSON', [error instanceof Error ? error.message : String(error)]);
+    // Never the parser's message itself: it quotes the text around the error (`Unexpected token
+    // 'j', "jane@example.com" is not valid JSON`), which is personal data, and the rejection is logged.
+    const position = error instanceof Error ? /\bposition (\d+)\b/.exec(error.message)?.[1] : undefined;
+    throw badRequest('MalformedJson', 'the request body is not valid JSON', [
+      position === undefined ? `the body (${text.length} characters) is not valid JSON` : `the body is not valid JSON at position ${position}`,
+    ]);
   }
 }
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 export const QUOTA_WINDOW_MS = 24 * 60 * 60 * 1000;
 const MAX_ATTEMPTS = 5;
 
-export type QuotaDecision = { allowed: true; sentInWindow: number } | { allowed: false; sentInWindow: number };
+export type QuotaDecision = { allowed: true; sentInWindow: number; slot: number } | { allowed: false; sentInWindow: number };
 
 /** Two notifiers raced for one recipient's quota item more often than MAX_ATTEMPTS: retried by SQS. */
 export class RecipientQuotaContentionError extends Error {
@@ -46,7 +46,37 @@ export function recipientQuota(options: { client: DynamoDBClient; tableName: str
               ExpressionAttributeValues: { ':version': { N: String(version) } },
             }),
           );
-          return { allowed: true, sentInWindow: sends.length };
+          return { allowed: true, sentInWindow: sends.length, slot: now.getTime() };
+        } catch (error) {
+          if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+        }
+      }
+      throw new RecipientQuotaContentionError(`recipient quota ${key.slice(0, 12)} changed under ${MAX_ATTEMPTS} attempts`);
+    },
+
+    /**
+     * Gives back a slot whose send failed, so throttling or a provider outage does not use up a
+     * patient's quota with attempts that never reached them. Best effort: the caller logs a failure.
+     */
+    async release(key: string, slot: number): Promise<void> {
+      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+        const { Item } = await options.client.send(new GetItemCommand({ TableName: options.tableName, Key: { id: { S: key } }, ConsistentRead: true }));
+        if (!Item) return;
+        const version = Item.version?.N ? Number(Item.version.N) : 0;
+        const sends = (Item.sends?.L ?? []).map((value) => Number(value.N));
+        const index = sends.indexOf(slot);
+        if (index < 0) return;
+        sends.splice(index, 1);
+        try {
+          await options.client.send(
+            new PutItemCommand({
+              TableName: options.tableName,
+              Item: { ...Item, sends: { L: sends.map((at) => ({ N: String(at) })) }, version: { N: String(version + 1) } },
+              ConditionExpression: 'version = :version',
+              ExpressionAttributeValues: { ':version': { N: String(version) } },
+            }),
+          );
+          return;
         } catch (error) {
           if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
         }
