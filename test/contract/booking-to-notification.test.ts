@@ -4,7 +4,7 @@
  * puts on the queue, and the notifier accepts that body and sends. Only AWS is mocked.
  */
 import '../unit/services/support/test-env';
-import { BatchGetItemCommand, DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -23,7 +23,9 @@ import { handler as notifier } from '../../services/notifier/handler';
 import { logger } from '../../services/shared/logger';
 import { loadFixture } from '../fixtures/load-fixture';
 import { streamRecordFromImage } from '../fixtures/stream-records';
+import { mockManageTokenSecret } from '../unit/services/support/credentials';
 import { IdempotencyTableFake } from '../unit/services/support/idempotency-table-fake';
+import { RecipientQuotaTableFake } from '../unit/services/support/recipient-quota-fake';
 import { apiEvent, lambdaContext } from '../unit/services/support/lambda';
 import { TEST_ENV } from '../unit/services/support/test-env';
 import { sqsEvent, sqsRecord } from '../unit/services/support/sqs';
@@ -31,12 +33,15 @@ import { sqsEvent, sqsRecord } from '../unit/services/support/sqs';
 const dynamodb = mockClient(DynamoDBClient);
 const ses = mockClient(SESv2Client);
 const sns = mockClient(SNSClient);
+const secretsManager = mockManageTokenSecret();
 
 beforeEach(() => {
   dynamodb.reset();
   ses.reset();
   sns.reset();
+  secretsManager.arm();
   new IdempotencyTableFake(TEST_ENV.IDEMPOTENCY_TABLE_NAME).install(dynamodb);
+  new RecipientQuotaTableFake(TEST_ENV.RECIPIENT_QUOTA_TABLE_NAME).install(dynamodb);
   dynamodb.on(PutItemCommand, { TableName: TEST_ENV.APPOINTMENTS_TABLE_NAME }).resolves({});
   ses.on(SendEmailCommand).resolves({ MessageId: 'ses-message' });
   sns.on(PublishCommand).resolves({ MessageId: 'sns-message' });
@@ -67,19 +72,23 @@ describe('booking → stream → enrichment → queue → notifier', () => {
   it("every booking's INSERT record is enriched into a valid message that the notifier sends on its channel", async () => {
     const email = await book(loadFixture<AppointmentRequest>('appointment-request', 'valid'));
     const sms = await book({ ...loadFixture<AppointmentRequest>('appointment-request', 'minimal'), email: 'Ravi@Example.net' });
-    const none = await book({ ...loadFixture<AppointmentRequest>('appointment-request', 'minimal'), email: 'stranger@example.org' });
+    const none = await book({ ...loadFixture<AppointmentRequest>('appointment-request', 'minimal'), email: 'quiet@example.org' });
+    const newPatient = await book({ ...loadFixture<AppointmentRequest>('appointment-request', 'minimal'), email: 'First.Visit@example.org' });
     dynamodb.on(BatchGetItemCommand).resolves({
       Responses: {
         [TEST_ENV.CONTACTS_TABLE_NAME]: [
           marshall(loadFixture<Record<string, unknown>>('contact', 'email')),
           marshall(loadFixture<Record<string, unknown>>('contact', 'sms')),
+          marshall({ id: 'quiet@example.org', preferredMethod: 'none', updatedAt: '2030-05-01T09:00:00.000Z' }),
         ],
       },
     });
 
-    const enriched = await enrichment([email, sms, none].map((image) => streamRecordFromImage(image)), lambdaContext('enrichment'));
+    const enriched = await enrichment([email, sms, none, newPatient].map((image) => streamRecordFromImage(image)), lambdaContext('enrichment'));
 
-    expect(enriched.map((message) => message.preferredMethod)).toEqual(['email', 'sms', 'none']);
+    // A new patient (no contact yet) is e-mailed: the confirmation carries the manage link.
+    expect(enriched.map((message) => message.preferredMethod)).toEqual(['email', 'sms', 'none', 'email']);
+    expect(enriched.map((message) => message.appointmentDate)).toEqual(['2030-03-14', '2031-11-02', '2031-11-02', '2031-11-02']);
     for (const message of enriched) expect(validateEnrichedAppointment(message)).toEqual([]);
 
     // The pipe's SQS target puts each element of the enrichment's result in one message body.
@@ -87,10 +96,39 @@ describe('booking → stream → enrichment → queue → notifier', () => {
     const response = await notifier(sqsEvent(...records), lambdaContext('notifier'));
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
-    expect(ses.commandCalls(SendEmailCommand)[0]!.args[0].input.Destination?.ToAddresses).toEqual(['Jane.ONeil@example.com']);
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 2);
+    expect(ses.commandCalls(SendEmailCommand).map((call) => call.args[0].input.Destination?.ToAddresses)).toEqual([['Jane.ONeil@example.com'], ['First.Visit@example.org']]);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.PhoneNumber).toBe('+15555550123');
+  });
+
+  it("the manage link the notifier e-mails opens the booking at the booking API, and only that booking", async () => {
+    const item = await book(loadFixture<AppointmentRequest>('appointment-request', 'valid'));
+    const other = await book({ ...loadFixture<AppointmentRequest>('appointment-request', 'minimal'), email: 'Jane.ONeil@example.com' });
+    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TEST_ENV.CONTACTS_TABLE_NAME]: [] } });
+    const [message] = await enrichment([streamRecordFromImage(item)], lambdaContext('enrichment'));
+    await notifier(sqsEvent(sqsRecord(JSON.stringify(message))), lambdaContext('notifier'));
+    const text = ses.commandCalls(SendEmailCommand)[0]!.args[0].input.Content!.Simple!.Body!.Text!.Data!;
+    const link = new URL(/https:\/\/\S+\/manage\S+/.exec(text)![0]);
+    const id = link.searchParams.get('appointment')!;
+    const token = new URLSearchParams(link.hash.slice(1)).get('token')!;
+    // The booking function reads the appointment the token names back from its table.
+    const items = new Map([item, other].map((image) => [image.id!.S!, image]));
+    dynamodb.on(GetItemCommand, { TableName: TEST_ENV.APPOINTMENTS_TABLE_NAME }).callsFake((input: { Key: { id: { S: string } } }) => ({ Item: items.get(input.Key.id.S) }));
+    const read = (appointmentId: string, authorization?: string) =>
+      booking(
+        apiEvent({ method: 'GET', resource: '/appointments/{id}', pathParameters: { id: appointmentId }, headers: authorization ? { Authorization: authorization } : {} }),
+        lambdaContext('booking'),
+      );
+
+    const response = await read(id, `Bearer ${token}`);
+
+    expect(id).toBe(item.id!.S);
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual(unmarshall(item));
+    expect((await read(id)).statusCode).toBe(401);
+    // Same address, another booking: the token is bound to its own appointment.
+    expect((await read(other.id!.S!, `Bearer ${token}`)).statusCode).toBe(403);
   });
 
   it('the booking API error bodies follow the error-response contract', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BookingStageEvent } from '../../local/runtime/booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
 import { devAssembly, eventually, futureDateTime, postJson, removeDirectory, rescheduleTo, resourcesOfType, variantAssembly } from './e2e-support';
+import { putContactAsStaff, staffIdToken } from './identity-support';
 
 /**
  * The runtime reads the assembly; it does not know the product. A variant assembly, as a changed
@@ -61,8 +62,8 @@ describe('local runtime: a variant assembly changes behaviour with no runtime ch
   it('notifies again when an update passes the filter (parity with the synthesized filter)', async () => {
     const email = uniqueEmail('parity');
     const smsEmail = uniqueEmail('parity-sms');
-    expect((await postJson(api(`contacts/${encodeURIComponent(email)}`), { preferredMethod: 'email' }, 'PUT')).status).toBe(200);
-    expect((await postJson(api(`contacts/${encodeURIComponent(smsEmail)}`), { preferredMethod: 'sms', phoneNumber: '+447700900301' }, 'PUT')).status).toBe(200);
+    expect((await putContactAsStaff(runtime, email, { preferredMethod: 'email' })).status).toBe(200);
+    expect((await putContactAsStaff(runtime, smsEmail, { preferredMethod: 'sms', phoneNumber: '+447700900301' })).status).toBe(200);
     const id = await book(email);
     await reached(id, 'emailed');
 
@@ -80,7 +81,7 @@ describe('local runtime: a variant assembly changes behaviour with no runtime ch
     const email = uniqueEmail('failing-sms');
     const phoneNumber = '+447700900399';
     runtime.emulators.sms.setFaultHook((request) => (request.phoneNumber === phoneNumber ? { code: 'InternalError' } : undefined));
-    expect((await postJson(api(`contacts/${encodeURIComponent(email)}`), { preferredMethod: 'sms', phoneNumber }, 'PUT')).status).toBe(200);
+    expect((await putContactAsStaff(runtime, email, { preferredMethod: 'sms', phoneNumber })).status).toBe(200);
 
     const id = await book(email);
 
@@ -96,7 +97,7 @@ describe('local runtime: a variant assembly changes behaviour with no runtime ch
     expect(messages).toHaveLength(1);
     expect(await runtime.emulators.sms.listMessages()).not.toContainEqual(expect.objectContaining({ phoneNumber }));
     // The cause stays on the booking, where `npm run dlq -- list` reads it.
-    const stored = (await (await fetch(api(`appointments/${id}`))).json()) as { notificationStatus: string; lastNotificationError?: { code: string; receiveCount: number } };
+    const stored = (await (await fetch(api(`staff/appointments/${id}`), { headers: { authorization: `Bearer ${await staffIdToken(runtime.identity)}` } })).json()) as { notificationStatus: string; lastNotificationError?: { code: string; receiveCount: number } };
     expect(stored.notificationStatus).toBe('pending');
     expect(stored.lastNotificationError).toMatchObject({ receiveCount: 3 });
     expect(stored.lastNotificationError?.code).toMatch(/Internal/);

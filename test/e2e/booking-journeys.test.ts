@@ -6,6 +6,7 @@ import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-
 import type { BookingStageEvent } from '../../local/runtime/booking-progress';
 import type { PipeStreamDeadLetterMessage } from '../../local/pipes/dead-letter';
 import type { PipeRunnerEvent } from '../../local/pipes/pipe-runner-events';
+import { putContactAsStaff, staffIdToken } from './identity-support';
 import { appointmentsTableName, devAssembly, eventually, futureDateTime, postJson, rescheduleTo } from './e2e-support';
 
 /**
@@ -94,7 +95,7 @@ describe('local runtime: booking journeys on the dev assembly', () => {
   const uniqueEmail = (tag: string): string => `${tag}.${randomUUID().slice(0, 8)}@example.com`;
 
   async function setContact(email: string, preference: Record<string, string>): Promise<void> {
-    const response = await postJson(api(`contacts/${encodeURIComponent(email)}`), preference, 'PUT');
+    const response = await putContactAsStaff(runtime, email, preference);
     expect(response.status).toBe(200);
   }
 
@@ -114,7 +115,7 @@ describe('local runtime: booking journeys on the dev assembly', () => {
     eventually(`a final stage for booking ${id}`, () => stages.find((e) => e.appointmentId === id && ['emailed', 'sms', 'skipped', 'dead-lettered'].includes(e.stage)));
 
   async function getAppointment(id: string): Promise<Record<string, unknown>> {
-    const response = await fetch(api(`appointments/${id}`));
+    const response = await fetch(api(`staff/appointments/${id}`), { headers: { authorization: `Bearer ${await staffIdToken(runtime.identity)}` } });
     expect(response.status).toBe(200);
     return (await response.json()) as Record<string, unknown>;
   }

@@ -10,6 +10,7 @@ import { peekMessages } from '../../ops/dlq/peek-messages';
 import { replayPipeDeadLetters } from '../../ops/dlq/pipe-replay';
 import { resolveLocalReplay } from '../../ops/dlq/resolve-replay';
 import { devAssembly, eventually, futureDateTime, postJson, removeDirectory } from './e2e-support';
+import { putContactAsStaff, staffIdToken } from './identity-support';
 
 /**
  * A booking the pipe dead-lettered because its enrichment kept failing (every enrichment
@@ -38,7 +39,7 @@ describe('local runtime: replaying the pipe DLQ', () => {
 
   it('sends a dead-lettered booking to the notifier once, however often it is replayed', async () => {
     const email = `replay.${randomUUID().slice(0, 8)}@example.com`;
-    const contact = await postJson(new URL(`contacts/${encodeURIComponent(email)}`, runtime.apiUrl), { preferredMethod: 'email' }, 'PUT');
+    const contact = await putContactAsStaff(runtime, email, { preferredMethod: 'email' });
     expect(contact.status).toBe(200);
     const booked = await postJson(new URL('appointments', runtime.apiUrl), {
       patientName: 'Grace Hopper',
@@ -66,7 +67,7 @@ describe('local runtime: replaying the pipe DLQ', () => {
       expect(first).toMatchObject({ status: 'replayed', replayed: [{ appointmentId: id, preferredMethod: 'email' }] });
 
       const appointment = await eventually('the replayed booking to be notified', async () => {
-        const response = await fetch(new URL(`appointments/${id}`, runtime.apiUrl));
+        const response = await fetch(new URL(`staff/appointments/${id}`, runtime.apiUrl), { headers: { authorization: `Bearer ${await staffIdToken(runtime.identity)}` } });
         const body = (await response.json()) as Record<string, unknown>;
         return body.notificationStatus === 'sent' ? body : undefined;
       }, 30_000);

@@ -1,4 +1,5 @@
 import * as fc from 'fast-check';
+import { API_ROUTES, type RouteAccess } from '../../contracts/api-routes';
 
 /**
  * Generators of booking API input: appointment and contact requests (valid, then mutated), bodies
@@ -10,12 +11,25 @@ import * as fc from 'fast-check';
 /** An object as an ordered list of members: keeps duplicate keys and own `__proto__` members, which an object literal cannot. */
 export type JsonMembers = Array<[string, unknown]>;
 
-export const ROUTE_TEMPLATES = ['/appointments', '/appointments/{id}', '/contacts/{email}'] as const;
-export const ROUTE_METHODS: Record<(typeof ROUTE_TEMPLATES)[number], string[]> = {
-  '/appointments': ['POST'],
-  '/appointments/{id}': ['GET'],
-  '/contacts/{email}': ['PUT', 'GET'],
-};
+/** The API's resources (the shared route definition), each with its methods in definition order (the Allow header's). */
+export const ROUTE_TEMPLATES: readonly string[] = [...new Set(API_ROUTES.map((route) => route.path))];
+export const ROUTE_METHODS: Record<string, string[]> = Object.fromEntries(ROUTE_TEMPLATES.map((path) => [path, API_ROUTES.filter((route) => route.path === path).map((route) => route.method)]));
+/** Who may call a method on a resource, or undefined when the API has no such method. */
+export const routeAccess = (method: string, path: string): RouteAccess | undefined => API_ROUTES.find((route) => route.method === method && route.path === path)?.access;
+
+/**
+ * The practice's dentists by name, as the booking function under test is configured: `DENTISTS`
+ * (set by the unit tests' environment), else the CDK app's list (what the local runtime deploys).
+ */
+export function configuredDentistNames(env: Record<string, string | undefined> = process.env): string[] {
+  if (env.DENTISTS) {
+    const parsed = JSON.parse(env.DENTISTS) as Array<{ name: string }>;
+    return parsed.map((dentist) => dentist.name);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PRACTICE_DENTISTS } = require('../../cdk/config/environments') as { PRACTICE_DENTISTS: Array<{ name: string }> };
+  return PRACTICE_DENTISTS.map((dentist) => dentist.name);
+}
 export const REQUEST_FIELDS = ['patientName', 'email', 'phoneNumber', 'dentist', 'clinic', 'appointmentDateTime', 'notes'] as const;
 /** Keys that are dangerous in JavaScript objects or reserved for the stored appointment. */
 export const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'id', 'createdAt', 'notificationStatus', 'preferredMethod', ''] as const;
@@ -94,16 +108,28 @@ const lineText = (maxLength: number): fc.Arbitrary<string> =>
     { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength }) },
   );
 
+/**
+ * Mostly one of the practice's dentists (sometimes padded, which the API trims), else a near miss
+ * (case, spacing, punctuation) or any name: the API must reject those with UnknownDentist.
+ */
+export const dentistName = (names: readonly string[] = configuredDentistNames()): fc.Arbitrary<string> =>
+  fc.oneof(
+    { weight: 12, arbitrary: fc.constantFrom(...names) },
+    { weight: 1, arbitrary: fc.constantFrom(...names).map((name) => ` ${name}\t`) },
+    { weight: 1, arbitrary: fc.constantFrom(...names).chain((name) => fc.constantFrom(name.toLowerCase(), name.toUpperCase(), name.replace(' ', '  '), name.replace('.', ''), `${name}.`, `${name} & Partners`)) },
+    { weight: 2, arbitrary: lineText(100) },
+  );
+
 const notes: fc.Arbitrary<string> = fc.oneof(lineText(200), fc.array(lineText(60), { minLength: 2, maxLength: 4 }).map((lines) => lines.join('\n')));
 
 /** A valid appointment request (before the whitespace and unicode the mutations add). */
-export const appointmentRequest = (now = Date.now()): fc.Arbitrary<Record<string, string>> =>
+export const appointmentRequest = (now = Date.now(), dentists: readonly string[] = configuredDentistNames()): fc.Arbitrary<Record<string, string>> =>
   fc.record(
     {
       patientName: lineText(100),
       email: emailAddress,
       phoneNumber,
-      dentist: lineText(100),
+      dentist: dentistName(dentists),
       clinic: lineText(100),
       appointmentDateTime: futureDateTime(now),
       notes,
@@ -270,7 +296,8 @@ export const requestHeaders: fc.Arbitrary<{ headers: Record<string, string>; con
     contentType,
     headerNameCase('content-type'),
     fc.option(fc.oneof(fc.nat().map(String), fc.constantFrom('-1', '0', 'abc', '99999999999999999999', '1e3')), { nil: undefined }),
-    fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }).filter((name) => name.toLowerCase() !== 'content-type'), fc.string({ maxLength: 30 }), { maxKeys: 3 }),
+    // Noise never includes credentials: a property that wants them adds them itself.
+    fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }).filter((name) => !['content-type', 'authorization'].includes(name.toLowerCase())), fc.string({ maxLength: 30 }), { maxKeys: 3 }),
   )
   .map(([type, name, contentLength, noise]) => {
     const headers: Record<string, string> = { ...noise };
@@ -312,6 +339,6 @@ export const contactEmailParameter = (knownEmails: readonly string[]): fc.Arbitr
 
 export const resource: fc.Arbitrary<string | undefined> = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom<string | undefined>(...ROUTE_TEMPLATES) },
-  { weight: 2, arbitrary: fc.constantFrom<string | undefined>('/', '/appointment', '/appointments/{id}/notes', '/{proxy+}', '/contacts', '/APPOINTMENTS', undefined) },
+  { weight: 2, arbitrary: fc.constantFrom<string | undefined>('/', '/appointment', '/appointments/{id}/notes', '/{proxy+}', '/contacts', '/APPOINTMENTS', '/staff', '/staff/{proxy+}', '/Staff/appointments', undefined) },
   { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
 );

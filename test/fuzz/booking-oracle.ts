@@ -1,5 +1,5 @@
 import { validateAppointmentRequest, validateContact, validateContactRequest, validateErrorResponse } from '../../contracts';
-import { REQUEST_FIELDS } from './booking-arbitraries';
+import { REQUEST_FIELDS, configuredDentistNames } from './booking-arbitraries';
 
 /**
  * What the booking API promises, stated independently of its code (services/README.md): used by
@@ -7,7 +7,7 @@ import { REQUEST_FIELDS } from './booking-arbitraries';
  */
 
 /** Every status the booking function may answer with when DynamoDB works. */
-export const BOOKING_STATUSES = new Set([200, 201, 400, 404, 405, 413, 415]);
+export const BOOKING_STATUSES = new Set([200, 201, 400, 401, 403, 404, 405, 413, 415]);
 
 /** Problems with an error answer: status, content type and an `error-response` JSON body. */
 export function errorAnswerProblems(response: { statusCode: number; headers?: Record<string, unknown>; body: string }, requestId?: string): string[] {
@@ -51,10 +51,15 @@ export type AppointmentVerdict =
   | { kind: 'created'; request: Record<string, unknown> }
   | { kind: 'invalid'; problems: string[] }
   | { kind: 'past' }
+  | { kind: 'unknown-dentist' }
   | { kind: 'not-json' };
 
-/** What POST /appointments must do with this body text (content type and size already accepted). */
-export function appointmentVerdict(text: string, now: number): AppointmentVerdict {
+/**
+ * What POST /appointments must do with this body text (content type and size already accepted):
+ * the schema first, then the two domain rules in the documented order: the appointment must be in
+ * the future, and `dentist` (trimmed) must be exactly one of the practice's dentists.
+ */
+export function appointmentVerdict(text: string, now: number, dentists: readonly string[] = configuredDentistNames()): AppointmentVerdict {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -65,8 +70,13 @@ export function appointmentVerdict(text: string, now: number): AppointmentVerdic
   const problems = validateAppointmentRequest(request);
   if (problems.length > 0) return { kind: 'invalid', problems };
   const startsAt = instantOf((request as { appointmentDateTime: string }).appointmentDateTime);
-  return startsAt > now ? { kind: 'created', request: request as Record<string, unknown> } : { kind: 'past' };
+  if (!(startsAt > now)) return { kind: 'past' };
+  if (!dentists.includes((request as { dentist: string }).dentist)) return { kind: 'unknown-dentist' };
+  return { kind: 'created', request: request as Record<string, unknown> };
 }
+
+/** The day a created appointment is listed under: the date part of its date-time, in its own offset. */
+export const appointmentDateOf = (dateTime: string): string => dateTime.slice(0, 10);
 
 /** The contacts key the API must use for a path e-mail, or undefined when it must reject it. */
 export function normalisedContactEmail(raw: string): string | undefined {

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { validateAppointment, validateEnrichedAppointment, type Appointment, type EnrichedAppointment } from '../../contracts';
-import { appointmentRequest, phoneNumber } from './booking-arbitraries';
+import { appointmentRequest, configuredDentistNames, phoneNumber } from './booking-arbitraries';
 
 /**
  * Generators of what flows after the booking: stored appointments (as the booking writes them),
@@ -12,15 +12,16 @@ export const PATIENT_EMAILS = ['jane@example.com', 'ravi@example.net', 'li.wei@e
 
 const caseVariant = (email: string): fc.Arbitrary<string> => fc.constantFrom(email, email.toUpperCase(), email.replace(/^./, (first) => first.toUpperCase()));
 
-/** A stored appointment: a valid booking request plus what the booking service adds. */
-export const storedAppointment = (now = Date.now()): fc.Arbitrary<Appointment> =>
+/** A stored appointment: a valid booking request (naming one of the practice's dentists) plus what the booking service adds. */
+export const storedAppointment = (now = Date.now(), dentists: readonly string[] = configuredDentistNames()): fc.Arbitrary<Appointment> =>
   fc
-    .tuple(appointmentRequest(now), fc.constantFrom(...PATIENT_EMAILS).chain(caseVariant), fc.uuid({ version: 4 }), fc.integer({ min: now - 86_400_000, max: now }))
+    .tuple(appointmentRequest(now, dentists), fc.constantFrom(...PATIENT_EMAILS).chain(caseVariant), fc.uuid({ version: 4 }), fc.integer({ min: now - 86_400_000, max: now }))
     .map(([request, email, id, createdAt]) => {
       const trimmed = Object.fromEntries(Object.entries(request).map(([key, value]) => [key, value.trim()]));
-      return { ...trimmed, email, id, createdAt: new Date(createdAt).toISOString(), notificationStatus: 'pending' } as Appointment;
+      const appointmentDate = String(trimmed.appointmentDateTime).slice(0, 10);
+      return { ...trimmed, email, id, appointmentDate, createdAt: new Date(createdAt).toISOString(), notificationStatus: 'pending' } as Appointment;
     })
-    .filter((appointment) => validateAppointment(appointment).length === 0);
+    .filter((appointment) => dentists.includes(appointment.dentist) && validateAppointment(appointment).length === 0);
 
 export interface ContactItem {
   id: string;

@@ -3,11 +3,12 @@ import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { API_ROUTES } from '../../contracts/api-routes';
+import { API_ROUTES, STAFF_GROUP, routeKey } from '../../contracts/api-routes';
+import { validateErrorResponse } from '../../contracts';
 import { INSERT_ONLY_FILTER_PATTERN, PIPE_FAILURE_METRICS } from '../../cdk/constructs/appointment-pipe';
 import { VISIBILITY_TIMEOUT_FACTOR } from '../../cdk/constructs/notification-queue';
 import { DEAD_LETTER_RETENTION, ENVIRONMENTS, STAGES, type Stage } from '../../cdk/config/environments';
-import { STATEFUL_LOGICAL_IDS } from '../../cdk/stacks/stateful-stack';
+import { APPOINTMENTS_BY_DATE_INDEX, STATEFUL_LOGICAL_IDS } from '../../cdk/stacks/stateful-stack';
 import { STATELESS_OUTPUTS } from '../../cdk/stacks/stateless-stack';
 import { DEPLOYED_OUTPUTS } from '../../ops/dlq/resolve-queues';
 import { removeSynthesizedOutput, synthesizeStage, templateJson, type SynthesizedStage } from './support/synthesize';
@@ -45,34 +46,62 @@ function describeResource(resource: unknown): string {
   }
   if ('Fn::ImportValue' in value) {
     const name = String(value['Fn::ImportValue']);
-    const match = /:ExportsOutputFnGetAtt(.+?)(Arn|StreamArn)[0-9A-F]{8}$/.exec(name);
-    if (!match) throw new Error(`unexpected import in an IAM policy: ${name}`);
-    return `Stateful:${match[1]}.${match[2]}`;
+    const getAtt = /:ExportsOutputFnGetAtt(.+?)(Arn|StreamArn)[0-9A-F]{8}$/.exec(name);
+    if (getAtt) return `Stateful:${getAtt[1]}.${getAtt[2]}`;
+    // A Ref export: for a secret, its ARN.
+    const ref = /:ExportsOutputRef(.+?)[0-9A-F]{8}$/.exec(name);
+    if (ref) return `Stateful:${ref[1]}.Ref`;
+    throw new Error(`unexpected import in an IAM policy: ${name}`);
   }
   if ('Fn::Join' in value) {
     const [separator, parts] = value['Fn::Join'] as [string, unknown[]];
-    return parts.map((part) => (typeof part === 'string' ? part : `\${${(part as { Ref: string }).Ref}}`)).join(separator);
+    return parts.map((part) => (typeof part === 'string' ? part : 'Ref' in (part as object) ? `\${${(part as { Ref: string }).Ref}}` : describeResource(part))).join(separator);
   }
   throw new Error(`unexpected IAM resource ${JSON.stringify(resource)}`);
 }
 
-/** Every `action on resource` grant of the role, across all of its policies. */
-function grantsOfRole(stage: Stage, roleLogicalId: string): string[] {
+interface PolicyStatementJson {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+  Principal?: unknown;
+  Sid?: string;
+}
+
+/** Every statement of the role's policies. */
+function statementsOfRole(stage: Stage, roleLogicalId: string): PolicyStatementJson[] {
   const template = templateJson(get(stage).statelessTemplate);
+  return Object.values(template.Resources)
+    .filter((resource) => resource.Type === 'AWS::IAM::Policy' && (resource.Properties?.Roles as Array<{ Ref: string }>).some((role) => role.Ref === roleLogicalId))
+    .flatMap((resource) => (resource.Properties?.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement);
+}
+
+/** Every `action on resource` the role's policies allow (or deny), across all of them. */
+function grantsOfRole(stage: Stage, roleLogicalId: string, effect: 'Allow' | 'Deny' = 'Allow'): string[] {
   const grants: string[] = [];
-  for (const resource of Object.values(template.Resources)) {
-    if (resource.Type !== 'AWS::IAM::Policy') continue;
-    const roles = resource.Properties?.Roles as Array<{ Ref: string }>;
-    if (!roles.some((role) => role.Ref === roleLogicalId)) continue;
-    const document = resource.Properties?.PolicyDocument as { Statement: Array<{ Effect: string; Action: string | string[]; Resource: unknown }> };
-    for (const statement of document.Statement) {
-      expect(statement.Effect).toBe('Allow');
-      const actions = ([] as string[]).concat(statement.Action);
-      const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-      for (const action of actions) for (const res of resources) grants.push(`${action} on ${describeResource(res)}`);
-    }
+  for (const statement of statementsOfRole(stage, roleLogicalId)) {
+    expect(['Allow', 'Deny']).toContain(statement.Effect);
+    if (statement.Effect !== effect) continue;
+    const actions = ([] as string[]).concat(statement.Action);
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    for (const action of actions) for (const res of resources) grants.push(`${action} on ${describeResource(res)}`);
   }
   return grants.sort();
+}
+
+/** Whether an IAM action pattern (`kms:Get*`, `kms:*`, `*`) covers an action, as IAM matches them. */
+function actionCovers(pattern: string, action: string): boolean {
+  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.?+^$()[\]{}|\\]/g, '\\$&')).join('.*')}$`, 'i');
+  return regex.test(action);
+}
+
+/** The path of an API Gateway resource (`/appointments/{id}`) from its logical id. */
+function resourcePathOf(resources: Record<string, { Properties?: Record<string, unknown> }>, reference: unknown): string {
+  const ref = reference as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+  if (ref['Fn::GetAtt']?.[1] === 'RootResourceId') return '';
+  const resource = resources[ref.Ref ?? '']?.Properties as { ParentId: unknown; PathPart: string };
+  return `${resourcePathOf(resources, resource.ParentId)}/${resource.PathPart}`;
 }
 
 function grants(actions: string[], resources: string[]): string[] {
@@ -98,64 +127,150 @@ describe.each(STAGES)('%s environment', (stage) => {
   });
 
   describe('stateful stack', () => {
-    it('holds exactly the three tables and nothing else of substance', () => {
+    const TABLE_IDS = [STATEFUL_LOGICAL_IDS.appointmentsTable, STATEFUL_LOGICAL_IDS.contactsTable, STATEFUL_LOGICAL_IDS.idempotencyTable, STATEFUL_LOGICAL_IDS.recipientQuotaTable];
+    const resourcesOf = () => templateJson(get(stage).statefulTemplate).Resources;
+
+    it('holds exactly the four tables, the staff user pool (client, group) and the manage-token key, and nothing else of substance', () => {
       const template = get(stage).statefulTemplate;
-      template.resourceCountIs('AWS::DynamoDB::Table', 3);
+      template.resourceCountIs('AWS::DynamoDB::Table', 4);
       const types = Object.values(templateJson(template).Resources).map((resource) => resource.Type);
-      expect(types.filter((type) => type !== 'AWS::CDK::Metadata').sort()).toEqual(Array(3).fill('AWS::DynamoDB::Table'));
+      expect(types.filter((type) => type !== 'AWS::CDK::Metadata').sort()).toEqual(
+        [...Array<string>(4).fill('AWS::DynamoDB::Table'), 'AWS::Cognito::UserPool', 'AWS::Cognito::UserPoolClient', 'AWS::Cognito::UserPoolGroup', 'AWS::SecretsManager::Secret'].sort(),
+      );
     });
 
-    it('keeps the tables at their pinned logical ids (renaming one would replace a table holding data)', () => {
-      const { stateful, statefulTemplate } = get(stage);
-      const resources = templateJson(statefulTemplate).Resources;
+    it('keeps the tables, the user pool and the key at their pinned logical ids (renaming one would replace it and lose its data)', () => {
+      const { stateful } = get(stage);
+      const resources = resourcesOf();
       expect(Object.keys(resources).filter((id) => resources[id]?.Type === 'AWS::DynamoDB::Table').sort()).toEqual(
-        ['AppointmentsTable', 'ContactsTable', 'IdempotencyTable'],
+        ['AppointmentsTable', 'ContactsTable', 'IdempotencyTable', 'RecipientQuotaTable'],
       );
       expect(logicalId(stateful.appointmentsTable)).toBe(STATEFUL_LOGICAL_IDS.appointmentsTable);
       expect(logicalId(stateful.contactsTable)).toBe(STATEFUL_LOGICAL_IDS.contactsTable);
       expect(logicalId(stateful.idempotencyTable)).toBe(STATEFUL_LOGICAL_IDS.idempotencyTable);
+      expect(logicalId(stateful.recipientQuotaTable)).toBe(STATEFUL_LOGICAL_IDS.recipientQuotaTable);
+      expect(logicalId(stateful.staffUserPool)).toBe(STATEFUL_LOGICAL_IDS.staffUserPool);
+      expect(logicalId(stateful.manageTokenKey)).toBe(STATEFUL_LOGICAL_IDS.manageTokenKey);
+      expect(resources.StaffUserPool?.Type).toBe('AWS::Cognito::UserPool');
+      expect(resources.ManageTokenKey?.Type).toBe('AWS::SecretsManager::Secret');
     });
 
     it('keys every table by the string id, on demand, encrypted with the AWS-managed KMS key', () => {
-      const resources = templateJson(get(stage).statefulTemplate).Resources;
-      for (const id of Object.values(STATEFUL_LOGICAL_IDS)) {
+      const resources = resourcesOf();
+      for (const id of TABLE_IDS) {
         const properties = resources[id]?.Properties;
         expect(properties?.KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
-        expect(properties?.AttributeDefinitions).toEqual([{ AttributeName: 'id', AttributeType: 'S' }]);
+        expect(properties?.AttributeDefinitions).toContainEqual({ AttributeName: 'id', AttributeType: 'S' });
         expect(properties?.BillingMode).toBe('PAY_PER_REQUEST');
         // SSEEnabled without a key id is KMS with the AWS-managed aws/dynamodb key.
         expect(properties?.SSESpecification).toEqual({ SSEEnabled: true });
       }
+      for (const id of TABLE_IDS.filter((table) => table !== 'AppointmentsTable')) {
+        expect(resources[id]?.Properties?.AttributeDefinitions).toEqual([{ AttributeName: 'id', AttributeType: 'S' }]);
+        expect(resources[id]?.Properties?.GlobalSecondaryIndexes).toBeUndefined();
+      }
     });
 
-    it('streams NEW_IMAGE from appointments only, and expires idempotency records on `expiration`', () => {
-      const resources = templateJson(get(stage).statefulTemplate).Resources;
+    it('indexes appointments by day and start time (all attributes), for the staff day list', () => {
+      const properties = resourcesOf().AppointmentsTable?.Properties;
+      expect(properties?.GlobalSecondaryIndexes).toEqual([
+        {
+          IndexName: APPOINTMENTS_BY_DATE_INDEX,
+          KeySchema: [
+            { AttributeName: 'appointmentDate', KeyType: 'HASH' },
+            { AttributeName: 'appointmentDateTime', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ]);
+      expect((properties?.AttributeDefinitions as unknown[]).slice().sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
+        { AttributeName: 'appointmentDate', AttributeType: 'S' },
+        { AttributeName: 'appointmentDateTime', AttributeType: 'S' },
+        { AttributeName: 'id', AttributeType: 'S' },
+      ]);
+    });
+
+    it('streams NEW_IMAGE from appointments only, and expires idempotency records on `expiration` and quota items on `expiresAt`', () => {
+      const resources = resourcesOf();
       expect(resources.AppointmentsTable?.Properties?.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
       expect(resources.ContactsTable?.Properties?.StreamSpecification).toBeUndefined();
       expect(resources.IdempotencyTable?.Properties?.StreamSpecification).toBeUndefined();
+      expect(resources.RecipientQuotaTable?.Properties?.StreamSpecification).toBeUndefined();
       expect(resources.IdempotencyTable?.Properties?.TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
+      expect(resources.RecipientQuotaTable?.Properties?.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     });
 
-    it('applies the configured point-in-time recovery, deletion protection and removal policy to every table', () => {
-      const resources = templateJson(get(stage).statefulTemplate).Resources;
+    it('applies the configured point-in-time recovery, deletion protection and removal policy to every table, the user pool and the key', () => {
+      const resources = resourcesOf();
       const expectedPolicy = stage === 'prod' ? 'Retain' : 'Delete';
-      for (const id of Object.values(STATEFUL_LOGICAL_IDS)) {
+      for (const id of TABLE_IDS) {
         const table = resources[id];
         expect(table?.Properties?.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: config.pointInTimeRecovery });
         expect(table?.Properties?.DeletionProtectionEnabled).toBe(config.protectStatefulResources);
         expect(table?.DeletionPolicy).toBe(expectedPolicy);
         expect(table?.UpdateReplacePolicy).toBe(expectedPolicy);
       }
+      for (const id of [STATEFUL_LOGICAL_IDS.staffUserPool, STATEFUL_LOGICAL_IDS.manageTokenKey]) {
+        expect([id, resources[id]?.DeletionPolicy]).toEqual([id, expectedPolicy]);
+      }
+      expect(resources.StaffUserPool?.Properties?.DeletionProtection).toBe(stage === 'prod' ? 'ACTIVE' : 'INACTIVE');
       if (stage === 'prod') {
         expect(config.pointInTimeRecovery && config.protectStatefulResources).toBe(true);
       }
     });
 
-    it('outputs the table names', () => {
+    it(`lets only administrators create staff accounts, with a strong password policy and MFA ${stage === 'prod' ? 'required' : 'optional'}`, () => {
+      const properties = resourcesOf().StaffUserPool?.Properties;
+      expect(properties?.AdminCreateUserConfig).toEqual({ AllowAdminCreateUserOnly: true });
+      expect(properties?.MfaConfiguration).toBe(stage === 'prod' ? 'ON' : 'OPTIONAL');
+      // TOTP only: SMS codes are the weaker factor (and would cost SNS spend).
+      expect(properties?.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
+      expect(properties?.UsernameAttributes).toEqual(['email']);
+      expect(properties?.UsernameConfiguration).toEqual({ CaseSensitive: false });
+      expect(properties?.Policies).toEqual({
+        PasswordPolicy: { MinimumLength: 14, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true, RequireUppercase: true, TemporaryPasswordValidityDays: 3 },
+      });
+      expect(properties?.AccountRecoverySetting).toEqual({ RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] });
+    });
+
+    it(`has the staff group and a public (secretless) app client with SRP sign-in${stage === 'dev' ? ' and, in dev only, the password flow' : ''}`, () => {
+      const resources = resourcesOf();
+      const pool = { Ref: STATEFUL_LOGICAL_IDS.staffUserPool };
+      const groups = Object.values(resources).filter((resource) => resource.Type === 'AWS::Cognito::UserPoolGroup');
+      expect(groups.map((group) => group.Properties)).toEqual([expect.objectContaining({ GroupName: STAFF_GROUP, UserPoolId: pool })]);
+      const clients = Object.values(resources).filter((resource) => resource.Type === 'AWS::Cognito::UserPoolClient');
+      expect(clients).toHaveLength(1);
+      const client = clients[0]!.Properties!;
+      expect(client.UserPoolId).toEqual(pool);
+      expect(client.GenerateSecret).toBe(false);
+      expect(client.PreventUserExistenceErrors).toBe('ENABLED');
+      expect(client.EnableTokenRevocation).toBe(true);
+      expect((client.ExplicitAuthFlows as string[]).slice().sort()).toEqual(
+        ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH', ...(config.security.staffPasswordAuthFlow ? ['ALLOW_USER_PASSWORD_AUTH'] : [])].sort(),
+      );
+      expect(config.security.staffPasswordAuthFlow).toBe(stage === 'dev');
+      // ID tokens (what the authorizer checks) live an hour.
+      expect([client.IdTokenValidity, (client.TokenValidityUnits as Record<string, string>).IdToken]).toEqual([60, 'minutes']);
+    });
+
+    it('generates the manage-token key in Secrets Manager: 64 characters, no punctuation or spaces (the services need 32 or more)', () => {
+      const properties = resourcesOf().ManageTokenKey?.Properties;
+      expect(properties?.GenerateSecretString).toEqual({ PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false });
+      expect(properties?.GenerateSecretString).not.toHaveProperty('SecretStringTemplate');
+      expect(properties?.SecretString).toBeUndefined();
+      expect((properties?.GenerateSecretString as { PasswordLength: number }).PasswordLength).toBeGreaterThanOrEqual(32);
+    });
+
+    it('outputs the table names and the staff pool and client ids', () => {
       const outputs = templateJson(get(stage).statefulTemplate).Outputs ?? {};
       expect(outputs.AppointmentsTableName?.Value).toEqual({ Ref: 'AppointmentsTable' });
       expect(outputs.ContactsTableName?.Value).toEqual({ Ref: 'ContactsTable' });
       expect(outputs.IdempotencyTableName?.Value).toEqual({ Ref: 'IdempotencyTable' });
+      expect(outputs.RecipientQuotaTableName?.Value).toEqual({ Ref: 'RecipientQuotaTable' });
+      expect(outputs.StaffUserPoolId?.Value).toEqual({ Ref: 'StaffUserPool' });
+      expect(outputs.StaffUserPoolClientId?.Value).toEqual({ Ref: logicalId(get(stage).stateful.staffClient) });
+      // The key's value is never an output.
+      expect(JSON.stringify(outputs)).not.toMatch(/SecretString|GetSecretValue/);
     });
   });
 
@@ -171,6 +286,9 @@ describe.each(STAGES)('%s environment', (stage) => {
         'AWS::ApiGateway::Stage': 1,
         'AWS::ApiGateway::Method': API_ROUTES.length,
         'AWS::ApiGateway::Authorizer': 1,
+        'AWS::ApiGateway::GatewayResponse': 8,
+        'AWS::WAFv2::WebACL': config.security.waf.enabled ? 1 : 0,
+        'AWS::WAFv2::WebACLAssociation': config.security.waf.enabled ? 1 : 0,
         'AWS::KMS::Key': 1,
         'AWS::SNS::Topic': 1,
         'AWS::SNS::Subscription': 1,
@@ -187,9 +305,20 @@ describe.each(STAGES)('%s environment', (stage) => {
 
     describe('functions', () => {
       const expectedEnvironment = {
-        booking: ['APPOINTMENTS_TABLE_NAME', 'CONTACTS_TABLE_NAME'],
+        booking: ['APPOINTMENTS_TABLE_NAME', 'APPOINTMENTS_BY_DATE_INDEX_NAME', 'CONTACTS_TABLE_NAME', 'MANAGE_TOKEN_SECRET_ARN', 'DENTISTS'],
         enrichment: ['CONTACTS_TABLE_NAME'],
-        notifier: ['APPOINTMENTS_TABLE_NAME', 'IDEMPOTENCY_TABLE_NAME', 'SENDER_EMAIL', 'IDEMPOTENCY_EXPIRY_SECONDS'],
+        notifier: [
+          'APPOINTMENTS_TABLE_NAME',
+          'IDEMPOTENCY_TABLE_NAME',
+          'SENDER_EMAIL',
+          'IDEMPOTENCY_EXPIRY_SECONDS',
+          'RECIPIENT_QUOTA_TABLE_NAME',
+          'NOTIFICATIONS_PER_RECIPIENT_PER_DAY',
+          'SMS_COUNTRY_CALLING_CODES',
+          'MANAGE_TOKEN_SECRET_ARN',
+          'MANAGE_TOKEN_VALIDITY_SECONDS',
+          'SITE_URL',
+        ],
       } as const;
 
       it.each(['booking', 'enrichment', 'notifier'] as const)('%s runs nodejs22.x on arm64 with its configured memory, timeout, tracing and log group', (name) => {
@@ -238,6 +367,23 @@ describe.each(STAGES)('%s environment', (stage) => {
         expect(Match.objectLike({ APPOINTMENTS_TABLE_NAME: importOf('AppointmentsTable'), IDEMPOTENCY_TABLE_NAME: importOf('IdempotencyTable') }).test(notifier).hasFailed()).toBe(false);
         expect(notifier.SENDER_EMAIL).toBe(config.ses.senderEmail);
         expect(notifier.IDEMPOTENCY_EXPIRY_SECONDS).toBe(String(config.notifier.idempotencyExpiry.toSeconds()));
+        expect(Match.objectLike({ RECIPIENT_QUOTA_TABLE_NAME: importOf('RecipientQuotaTable') }).test(notifier).hasFailed()).toBe(false);
+        expect(notifier.NOTIFICATIONS_PER_RECIPIENT_PER_DAY).toBe(String(config.security.notificationsPerRecipientPerDay));
+        expect(notifier.SMS_COUNTRY_CALLING_CODES).toBe(config.security.smsCountryCallingCodes.join(','));
+        expect(notifier.MANAGE_TOKEN_VALIDITY_SECONDS).toBe(String(config.security.manageTokenValidityAfterAppointment.toSeconds()));
+        expect(notifier.SITE_URL).toBe(config.security.siteUrl);
+        const booking = variablesOf('booking');
+        expect(JSON.parse(String(booking.DENTISTS))).toEqual(config.dentists);
+        // The index the function queries is the one the stateful stack defines.
+        const indexes = templateJson(get(stage).statefulTemplate).Resources.AppointmentsTable?.Properties?.GlobalSecondaryIndexes as Array<{ IndexName: string }>;
+        expect(indexes.map((index) => index.IndexName)).toEqual([booking.APPOINTMENTS_BY_DATE_INDEX_NAME]);
+        // One key: the booking function verifies what the notifier signs. Ref of a secret is its ARN.
+        const secretImport = { 'Fn::ImportValue': `${prefix}-Stateful:ExportsOutputRef${STATEFUL_LOGICAL_IDS.manageTokenKey}${(/[0-9A-F]{8}$/.exec(String((booking.MANAGE_TOKEN_SECRET_ARN as { 'Fn::ImportValue': string })['Fn::ImportValue'])) ?? [''])[0]}` };
+        expect(booking.MANAGE_TOKEN_SECRET_ARN).toEqual(secretImport);
+        expect(notifier.MANAGE_TOKEN_SECRET_ARN).toEqual(secretImport);
+        const exports = templateJson(get(stage).statefulTemplate).Outputs ?? {};
+        const exported = Object.values(exports).find((output) => (output.Export as { Name?: string } | undefined)?.Name === secretImport['Fn::ImportValue']);
+        expect(exported?.Value).toEqual({ Ref: STATEFUL_LOGICAL_IDS.manageTokenKey });
       });
 
       it.each([
@@ -264,11 +410,13 @@ describe.each(STAGES)('%s environment', (stage) => {
     });
 
     describe('IAM: each role can do exactly its job', () => {
-      it('booking: put/get appointments and contacts, write its own logs, trace', () => {
+      it('booking: put/get appointments and contacts, query the by-date index, read the manage-token key, write its own logs, trace', () => {
         const { stateless } = get(stage);
         expect(grantsOfRole(stage, logicalId(stateless.booking.role))).toEqual(
           [
             ...grants(['dynamodb:GetItem', 'dynamodb:PutItem'], ['Stateful:AppointmentsTable.Arn', 'Stateful:ContactsTable.Arn']),
+            `dynamodb:Query on Stateful:AppointmentsTable.Arn/index/${APPOINTMENTS_BY_DATE_INDEX}`,
+            'secretsmanager:GetSecretValue on Stateful:ManageTokenKey.Ref',
             ...grants(['logs:CreateLogStream', 'logs:PutLogEvents'], [`${logicalId(stateless.booking.logGroup)}.Arn`]),
             ...grants(['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['*']),
           ].sort(),
@@ -286,13 +434,16 @@ describe.each(STAGES)('%s environment', (stage) => {
         );
       });
 
-      it('notifier: record the status, idempotency records, send e-mail from the sender identity, SMS, consume the queue', () => {
+      it('notifier: record the status, idempotency records, the recipient quota, the manage-token key, send e-mail from the sender identity, SMS, consume the (encrypted) queue', () => {
         const { stateless } = get(stage);
         const region = stateless.region;
         expect(grantsOfRole(stage, logicalId(stateless.notifier.role))).toEqual(
           [
             'dynamodb:UpdateItem on Stateful:AppointmentsTable.Arn',
             ...grants(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['Stateful:IdempotencyTable.Arn']),
+            ...grants(['dynamodb:GetItem', 'dynamodb:PutItem'], ['Stateful:RecipientQuotaTable.Arn']),
+            'secretsmanager:GetSecretValue on Stateful:ManageTokenKey.Ref',
+            ...grants(['kms:Decrypt', 'kms:GenerateDataKey'], [`${logicalId(stateless.queueKey)}.Arn`]),
             `ses:SendEmail on arn:aws:ses:${region}:\${AWS::AccountId}:identity/${config.ses.identity}`,
             // SMS publishes go to a phone number, which has no ARN: AWS requires "*".
             'sns:Publish on *',
@@ -306,6 +457,21 @@ describe.each(STAGES)('%s environment', (stage) => {
         );
       });
 
+      it('notifier: sends e-mail only From the configured sender, and may publish SMS but never to a topic', () => {
+        const { stateless } = get(stage);
+        const statements = statementsOfRole(stage, logicalId(stateless.notifier.role));
+        const ses = statements.filter((statement) => ([] as string[]).concat(statement.Action).some((action) => action.startsWith('ses:')));
+        expect(ses).toHaveLength(1);
+        expect(ses[0]).toMatchObject({ Effect: 'Allow', Action: 'ses:SendEmail', Condition: { StringEquals: { 'ses:FromAddress': config.ses.senderEmail } } });
+        // The only Deny anywhere: SNS publish to any topic ARN (the Allow on "*" is for phone numbers).
+        expect(grantsOfRole(stage, logicalId(stateless.notifier.role), 'Deny')).toEqual(['sns:Publish on arn:aws:sns:*:*:*']);
+        expect(statements.find((statement) => statement.Effect === 'Deny')?.Condition).toBeUndefined();
+        for (const role of [stateless.booking.role, stateless.enrichment.role, stateless.pipe.role]) {
+          expect(grantsOfRole(stage, logicalId(role), 'Deny')).toEqual([]);
+          expect(grantsOfRole(stage, logicalId(role)).filter((grant) => /^(ses|sns):/.test(grant))).toEqual([]);
+        }
+      });
+
       it('pipe: read the appointments stream, invoke the enrichment, send to the target and its DLQ, write its logs', () => {
         const { stateless } = get(stage);
         const { pipe } = stateless;
@@ -316,6 +482,7 @@ describe.each(STAGES)('%s environment', (stage) => {
             'dynamodb:ListStreams on *',
             `lambda:InvokeFunction on ${logicalId(stateless.enrichment.function)}.Arn`,
             ...grants(['sqs:SendMessage'], [`${logicalId(stateless.notifications.queue)}.Arn`, `${logicalId(pipe.deadLetterQueue)}.Arn`]),
+            ...grants(['kms:Decrypt', 'kms:GenerateDataKey'], [`${logicalId(stateless.queueKey)}.Arn`]),
             ...grants(['logs:CreateLogStream', 'logs:PutLogEvents'], [`${logicalId(pipe.logGroup)}.Arn`]),
           ].sort(),
         );
@@ -345,6 +512,55 @@ describe.each(STAGES)('%s environment', (stage) => {
           expect(principalOf(logicalId(fn.role))).toEqual([{ Service: 'lambda.amazonaws.com' }]);
           expect(resources[logicalId(fn.role)]?.Properties?.ManagedPolicyArns).toBeUndefined();
         }
+      });
+    });
+
+    describe('the notifications key (KMS)', () => {
+      const USE_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'];
+      const keyStatements = (): PolicyStatementJson[] => {
+        const { stateless, statelessTemplate } = get(stage);
+        const key = templateJson(statelessTemplate).Resources[logicalId(stateless.queueKey)];
+        expect(key?.Type).toBe('AWS::KMS::Key');
+        expect(key?.Properties?.EnableKeyRotation).toBe(true);
+        return (key?.Properties?.KeyPolicy as { Statement: PolicyStatementJson[] }).Statement;
+      };
+      const principalOf = (statement: PolicyStatementJson): string => {
+        const aws = (statement.Principal as { AWS?: unknown }).AWS;
+        if (typeof aws === 'string') return aws;
+        const value = aws as { 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]] };
+        if (value['Fn::GetAtt']) return `${value['Fn::GetAtt'][0]}.${value['Fn::GetAtt'][1]}`;
+        if (value['Fn::Join']) return value['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : `\${${(part as { Ref: string }).Ref}}`)).join(value['Fn::Join'][0]);
+        throw new Error(`unexpected key policy principal ${JSON.stringify(statement.Principal)}`);
+      };
+
+      it('lets exactly the pipe role and the notifier role use the key, for the data-key operations SQS needs', () => {
+        const { stateless } = get(stage);
+        const users = keyStatements()
+          .filter((statement) => ([] as string[]).concat(statement.Action).some((action) => USE_ACTIONS.some((use) => actionCovers(action, use))))
+          .map((statement) => ({ effect: statement.Effect, principal: principalOf(statement), actions: ([] as string[]).concat(statement.Action).sort(), resource: statement.Resource, condition: statement.Condition }));
+        expect(users.sort((a, b) => a.principal.localeCompare(b.principal))).toEqual(
+          [
+            { effect: 'Allow', principal: `${logicalId(stateless.pipe.role)}.Arn`, actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: '*', condition: undefined },
+            { effect: 'Allow', principal: `${logicalId(stateless.notifier.role)}.Arn`, actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: '*', condition: undefined },
+          ].sort((a, b) => a.principal.localeCompare(b.principal)),
+        );
+      });
+
+      it('lets the account administer the key but not encrypt or decrypt with it, and names no one else', () => {
+        const { stateless } = get(stage);
+        const statements = keyStatements();
+        const rootStatements = statements.filter((statement) => /:root$/.test(principalOf(statement)));
+        expect(rootStatements).toHaveLength(1);
+        const rootActions = ([] as string[]).concat(rootStatements[0]!.Action);
+        for (const use of USE_ACTIONS) expect([use, rootActions.filter((action) => actionCovers(action, use))]).toEqual([use, []]);
+        expect(rootActions).not.toContain('kms:*');
+        // Administration stays possible (key policy lockout safety): the policy can be changed.
+        expect(rootActions.some((action) => actionCovers(action, 'kms:PutKeyPolicy'))).toBe(true);
+        expect(principalOf(rootStatements[0]!)).toBe('arn:aws:iam::${AWS::AccountId}:root');
+        // No wildcard principal, no service principal, no other account.
+        const principals = new Set(statements.map(principalOf));
+        expect([...principals].sort()).toEqual(['arn:aws:iam::${AWS::AccountId}:root', `${logicalId(stateless.pipe.role)}.Arn`, `${logicalId(stateless.notifier.role)}.Arn`].sort());
+        for (const statement of statements) expect(statement.Effect).toBe('Allow');
       });
     });
 
@@ -392,13 +608,13 @@ describe.each(STAGES)('%s environment', (stage) => {
         expect(dependsOn).toEqual(expect.arrayContaining([logicalId(stateless.pipe.role), expect.stringMatching(/^AppointmentPipeRoleDefaultPolicy/)]));
       });
 
-      it(`logs errors to its log group${stage === 'prod' ? ', without execution data (PII) in prod' : ', with execution data outside prod'}`, () => {
+      it('logs errors to its log group, never with execution data (the records are patients\' bookings)', () => {
         const { stateless } = get(stage);
         expect(pipeProperties().LogConfiguration).toEqual({
           Level: 'ERROR',
           CloudwatchLogsLogDestination: { LogGroupArn: { 'Fn::GetAtt': [logicalId(stateless.pipe.logGroup), 'Arn'] } },
-          ...(stage === 'prod' ? {} : { IncludeExecutionData: ['ALL'] }),
         });
+        expect(pipeProperties().LogConfiguration).not.toHaveProperty('IncludeExecutionData');
       });
     });
 
@@ -427,13 +643,21 @@ describe.each(STAGES)('%s environment', (stage) => {
         expect(visibility).toBeGreaterThanOrEqual(6 * notifierTimeout);
       });
 
-      it('encrypts every queue with SQS-managed keys and denies non-TLS access', () => {
-        const { statelessTemplate } = get(stage);
+      it('encrypts the notifications queue and its DLQ (personal data) with the notifications key, the pipe DLQ (metadata) with SQS-managed keys, and denies non-TLS access', () => {
+        const { stateless, statelessTemplate } = get(stage);
         const resources = templateJson(statelessTemplate).Resources;
         const queueIds = Object.keys(resources).filter((id) => resources[id]?.Type === 'AWS::SQS::Queue');
         expect(queueIds).toHaveLength(3);
+        const key = { 'Fn::GetAtt': [logicalId(stateless.queueKey), 'Arn'] };
+        for (const queue of [stateless.notifications.queue, stateless.notifications.deadLetterQueue]) {
+          const properties = resources[logicalId(queue)]?.Properties;
+          expect(properties?.KmsMasterKeyId).toEqual(key);
+          expect(properties?.SqsManagedSseEnabled).toBeUndefined();
+        }
+        expect(resources[logicalId(stateless.notifications.queue)]?.Properties?.KmsDataKeyReusePeriodSeconds).toBe(300);
+        expect(resources[logicalId(stateless.pipe.deadLetterQueue)]?.Properties?.SqsManagedSseEnabled).toBe(true);
+        expect(resources[logicalId(stateless.pipe.deadLetterQueue)]?.Properties?.KmsMasterKeyId).toBeUndefined();
         for (const id of queueIds) {
-          expect(resources[id]?.Properties?.SqsManagedSseEnabled).toBe(true);
           statelessTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
             Queues: [{ Ref: id }],
             PolicyDocument: {
@@ -460,15 +684,10 @@ describe.each(STAGES)('%s environment', (stage) => {
     });
 
     describe('the API', () => {
-      it('routes exactly the four contract routes to the booking function by proxy integration', () => {
+      it('routes exactly the routes of the shared definition to the booking function by proxy integration', () => {
         const { stateless, statelessTemplate } = get(stage);
         const resources = templateJson(statelessTemplate).Resources;
-        const pathOf = (reference: unknown): string => {
-          const ref = reference as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
-          if (ref['Fn::GetAtt']?.[1] === 'RootResourceId') return '';
-          const resource = resources[ref.Ref ?? '']?.Properties as { ParentId: unknown; PathPart: string };
-          return `${pathOf(resource.ParentId)}/${resource.PathPart}`;
-        };
+        const pathOf = (reference: unknown): string => resourcePathOf(resources, reference);
         const bookingArn = { 'Fn::GetAtt': [logicalId(stateless.booking.function), 'Arn'] };
         const routes = Object.values(resources)
           .filter((resource) => resource.Type === 'AWS::ApiGateway::Method')
@@ -482,19 +701,118 @@ describe.each(STAGES)('%s environment', (stage) => {
         expect(routes.sort()).toEqual(API_ROUTES.map((route) => `${route.method} ${route.path}`).sort());
       });
 
+      it('puts the Cognito authorizer of the staff user pool on exactly the staff routes, and no authorization on the others', () => {
+        const { stateless, statelessTemplate } = get(stage);
+        const resources = templateJson(statelessTemplate).Resources;
+        const authorizers = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::ApiGateway::Authorizer');
+        expect(authorizers).toHaveLength(1);
+        const [authorizerId, authorizer] = authorizers[0]!;
+        expect(authorizer.Properties).toMatchObject({
+          Type: 'COGNITO_USER_POOLS',
+          IdentitySource: 'method.request.header.Authorization',
+          RestApiId: { Ref: logicalId(stateless.api.restApi) },
+          // The staff pool of this environment's stateful stack, and only it.
+          ProviderARNs: [{ 'Fn::ImportValue': expect.stringMatching(new RegExp(`^${prefix}-Stateful:ExportsOutputFnGetAtt${STATEFUL_LOGICAL_IDS.staffUserPool}Arn[0-9A-F]{8}$`)) }],
+        });
+        const exported = Object.values(templateJson(get(stage).statefulTemplate).Outputs ?? {}).find(
+          (output) => (output.Export as { Name?: string } | undefined)?.Name === ((authorizer.Properties?.ProviderARNs as Array<{ 'Fn::ImportValue': string }>)[0]!)['Fn::ImportValue'],
+        );
+        expect(exported?.Value).toEqual({ 'Fn::GetAtt': [STATEFUL_LOGICAL_IDS.staffUserPool, 'Arn'] });
+
+        const byRoute = Object.fromEntries(
+          Object.values(resources)
+            .filter((resource) => resource.Type === 'AWS::ApiGateway::Method')
+            .map((method) => {
+              const properties = method.Properties as { HttpMethod: string; ResourceId: unknown; AuthorizationType: string; AuthorizerId?: unknown };
+              return [`${properties.HttpMethod} ${resourcePathOf(resources, properties.ResourceId)}`, { type: properties.AuthorizationType, authorizer: properties.AuthorizerId }];
+            }),
+        );
+        const staffRoutes = API_ROUTES.filter((route) => route.access === 'staff').map(routeKey);
+        expect(staffRoutes.length).toBeGreaterThan(0);
+        for (const route of API_ROUTES) {
+          const expected = route.access === 'staff' ? { type: 'COGNITO_USER_POOLS', authorizer: { Ref: authorizerId } } : { type: 'NONE', authorizer: undefined };
+          expect([routeKey(route), byRoute[routeKey(route)]]).toEqual([routeKey(route), expected]);
+        }
+        expect(Object.entries(byRoute).filter(([, method]) => method.type !== 'NONE').map(([route]) => route).sort()).toEqual(staffRoutes.sort());
+      });
+
+      it("answers API Gateway's own errors (401, 403, 404, 413, 429, WAF, 4xx, 5xx) as error-response JSON", () => {
+        const { stateless, statelessTemplate } = get(stage);
+        const responses = Object.values(templateJson(statelessTemplate).Resources)
+          .filter((resource) => resource.Type === 'AWS::ApiGateway::GatewayResponse')
+          .map((resource) => resource.Properties as { ResponseType: string; RestApiId: unknown; ResponseParameters: Record<string, string>; ResponseTemplates: Record<string, string>; StatusCode?: string });
+        expect(responses.map((response) => response.ResponseType).sort()).toEqual(
+          ['ACCESS_DENIED', 'DEFAULT_4XX', 'DEFAULT_5XX', 'MISSING_AUTHENTICATION_TOKEN', 'REQUEST_TOO_LARGE', 'THROTTLED', 'UNAUTHORIZED', 'WAF_FILTERED'],
+        );
+        const codes: Record<string, string> = {};
+        for (const response of responses) {
+          expect(response.RestApiId).toEqual({ Ref: logicalId(stateless.api.restApi) });
+          expect(response.ResponseParameters).toEqual({ 'gatewayresponse.header.content-type': "'application/json'", 'gatewayresponse.header.cache-control': "'no-store'" });
+          expect(Object.keys(response.ResponseTemplates)).toEqual(['application/json']);
+          const body = JSON.parse(response.ResponseTemplates['application/json']!) as { code: string; requestId: string };
+          expect([response.ResponseType, validateErrorResponse(body)]).toEqual([response.ResponseType, []]);
+          expect(body.requestId).toBe('$context.requestId');
+          codes[response.ResponseType] = body.code;
+        }
+        // The same codes the booking function answers with, so a client handles one set.
+        expect(codes).toMatchObject({ UNAUTHORIZED: 'Unauthorized', ACCESS_DENIED: 'Forbidden', MISSING_AUTHENTICATION_TOKEN: 'RouteNotFound', REQUEST_TOO_LARGE: 'PayloadTooLarge' });
+      });
+
+      it('throttles the booking route (POST /appointments) tighter than the stage, by method settings', () => {
+        const { statelessTemplate } = get(stage);
+        const stageResource = Object.values(templateJson(statelessTemplate).Resources).find((resource) => resource.Type === 'AWS::ApiGateway::Stage');
+        const settings = stageResource?.Properties?.MethodSettings as Array<{ HttpMethod: string; ResourcePath: string; ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+        const stageWide = settings.find((setting) => setting.HttpMethod === '*' && setting.ResourcePath === '/*')!;
+        // API Gateway escapes "/" in a method setting's resource path as "~1".
+        const throttled = API_ROUTES.filter((route) => 'throttle' in route && route.throttle === 'booking').map((route) => `${route.method} ${route.path.replace(/\//g, '~1')}`);
+        expect(throttled).toEqual(['POST ~1appointments']);
+        const perMethod = settings.filter((setting) => setting !== stageWide);
+        expect(perMethod.map((setting) => `${setting.HttpMethod} ${setting.ResourcePath}`)).toEqual(throttled.map((route) => route.replace(' ', ' /')));
+        for (const setting of perMethod) {
+          expect(setting).toMatchObject({ ThrottlingRateLimit: config.security.bookingThrottle.rateLimit, ThrottlingBurstLimit: config.security.bookingThrottle.burstLimit });
+          expect(setting.ThrottlingRateLimit).toBeLessThan(stageWide.ThrottlingRateLimit);
+          expect(setting.ThrottlingBurstLimit).toBeLessThan(stageWide.ThrottlingBurstLimit);
+        }
+      });
+
+      it(stage === 'dev' ? 'has no WAF in dev' : `puts a WAF web ACL (per-IP rate rule, AWS common rules) on the ${stage} stage`, () => {
+        const { stateless, statelessTemplate } = get(stage);
+        const resources = templateJson(statelessTemplate).Resources;
+        const acls = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::WAFv2::WebACL');
+        const associations = Object.values(resources).filter((resource) => resource.Type === 'AWS::WAFv2::WebACLAssociation');
+        if (stage === 'dev') {
+          expect([acls.length, associations.length]).toEqual([0, 0]);
+          return;
+        }
+        expect(acls).toHaveLength(1);
+        const [aclId, acl] = acls[0]!;
+        expect(acl.Properties).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
+        const rules = acl.Properties?.Rules as Array<{ Name: string; Priority: number; Action?: unknown; OverrideAction?: unknown; Statement: Record<string, unknown> }>;
+        expect(rules.map((rule) => rule.Name)).toEqual(['RatePerSourceIp', 'AwsManagedCommonRules']);
+        expect(rules[0]).toMatchObject({ Action: { Block: {} }, Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: expect.any(Number) } } });
+        expect((rules[0]!.Statement.RateBasedStatement as { Limit: number }).Limit).toBeGreaterThanOrEqual(10);
+        expect(rules[1]).toMatchObject({ OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } } });
+        expect(associations).toHaveLength(1);
+        const stageId = Object.keys(resources).find((id) => resources[id]?.Type === 'AWS::ApiGateway::Stage')!;
+        expect(associations[0]!.Properties).toEqual({
+          WebACLArn: { 'Fn::GetAtt': [aclId, 'Arn'] },
+          ResourceArn: { 'Fn::Join': ['', [expect.stringMatching(/^arn:aws:apigateway:[a-z0-9-]+::\/restapis\/$/), { Ref: logicalId(stateless.api.restApi) }, '/stages/', { Ref: stageId }]] },
+        });
+      });
+
       it('deploys a stage named after the environment, throttled from config, with access logs', () => {
         const { stateless, statelessTemplate } = get(stage);
         statelessTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
           StageName: stage,
           TracingEnabled: true,
-          MethodSettings: [
+          MethodSettings: Match.arrayWith([
             Match.objectLike({
               HttpMethod: '*',
               ResourcePath: '/*',
               ThrottlingRateLimit: config.api.throttlingRateLimit,
               ThrottlingBurstLimit: config.api.throttlingBurstLimit,
             }),
-          ],
+          ]),
         });
         const stageResource = Object.values(templateJson(statelessTemplate).Resources).find((resource) => resource.Type === 'AWS::ApiGateway::Stage');
         const accessLogs = stageResource?.Properties?.AccessLogSetting as { DestinationArn: unknown; Format: string };

@@ -6,6 +6,7 @@ import { peekMessages } from '../../../ops/dlq/peek-messages';
 import { withRedrivenQueueVisibilityTimeout } from '../../../harness/assembly-variant';
 import { KILLED_INVOCATION } from '../../../harness/outcome-accounting';
 import { devAssembly, eventually, futureDateTime, postJson, removeDirectory } from '../../e2e/e2e-support';
+import { putContactAsStaff } from '../../e2e/identity-support';
 
 type Preference = 'email' | 'sms' | 'none';
 
@@ -57,7 +58,7 @@ describe('local runtime under injected faults and a compute restart', () => {
     const email = `faults.${preference}.${randomUUID().slice(0, 8)}@example.com`;
     // A number per booking, so SMS can be counted per booking (the SMS text carries no id).
     const phoneNumber = preference === 'sms' ? `+4477009${String(randomInt(0, 100_000)).padStart(5, '0')}` : undefined;
-    const contact = await postJson(api(`contacts/${encodeURIComponent(email)}`), { preferredMethod: preference, ...(phoneNumber ? { phoneNumber } : {}) }, 'PUT');
+    const contact = await putContactAsStaff(runtime, email, { preferredMethod: preference, ...(phoneNumber ? { phoneNumber } : {}) });
     expect(contact.status).toBe(200);
     const created = await postJson(api('appointments'), { patientName: 'Grace Hopper', email, dentist: 'Dr. Lee Jones', appointmentDateTime: futureDateTime() });
     expect(created.status).toBe(201);

@@ -3,6 +3,7 @@ import type { BookingStageEvent } from '../../../local/runtime/booking-progress'
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime/local-runtime';
 import { withRedrivenQueueVisibilityTimeout } from '../../../harness/assembly-variant';
 import { devAssembly, eventually, futureDateTime, postJson, removeDirectory } from '../../e2e/e2e-support';
+import { putContactAsStaff } from '../../e2e/identity-support';
 
 /** restartCompute() with fault injection off: the compute is replaced, the state stays, the API waits. */
 describe('local runtime: restartCompute', () => {
@@ -26,7 +27,7 @@ describe('local runtime: restartCompute', () => {
 
   async function emailContact(): Promise<string> {
     const email = `restart.${randomUUID().slice(0, 8)}@example.com`;
-    expect((await postJson(api(`contacts/${encodeURIComponent(email)}`), { preferredMethod: 'email' }, 'PUT')).status).toBe(200);
+    expect((await putContactAsStaff(runtime, email, { preferredMethod: 'email' })).status).toBe(200);
     return email;
   }
   const book = (email: string) => postJson(api('appointments'), { patientName: 'Mary Somerville', email, dentist: 'Dr. Lee Jones', appointmentDateTime: futureDateTime() });

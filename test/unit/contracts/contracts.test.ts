@@ -173,7 +173,17 @@ describe('stored and enriched appointments', () => {
   it('reject a non-UUID id and an unknown status', () => {
     const stored = { ...loadFixture<object>('appointment', 'stored'), id: 'abc', notificationStatus: 'done' };
 
-    expect(validateAppointment(stored)).toEqual(['/id must match format "uuid"', '/notificationStatus must be one of "pending", "sent", "skipped", "failed"']);
+    expect(validateAppointment(stored)).toEqual(['/id must match format "uuid"', '/notificationStatus must be one of "pending", "sent", "skipped", "suppressed", "failed"']);
+  });
+
+  it('accept the appointment date and a notification reason, and bound them', () => {
+    const stored = loadFixture<Record<string, unknown>>('appointment', 'stored');
+
+    expect(validateAppointment({ ...stored, appointmentDate: '2030-03-14', notificationStatus: 'suppressed', notificationReason: 'recipient cap' })).toEqual([]);
+    expect(validateAppointment({ ...stored, appointmentDate: '14/03/2030' })).toEqual(['/appointmentDate must be a date YYYY-MM-DD']);
+    expect(validateAppointment({ ...stored, notificationReason: '' })).toEqual(['/notificationReason must NOT have fewer than 1 characters']);
+    expect(validateAppointment({ ...stored, notificationReason: 'x'.repeat(201) })).toEqual(['/notificationReason must NOT have more than 200 characters']);
+    expect(validateEnrichedAppointment({ ...loadFixture<object>('enriched-appointment', 'sms'), appointmentDate: '2030-06-01', notificationReason: 'fallback' })).toEqual([]);
   });
 
   it('enriched requires a preferred method and accepts the contact phone number', () => {
@@ -214,5 +224,14 @@ describe('notification result', () => {
 
   it('requires channel none when skipped', () => {
     expect(validateNotificationResult({ ...skipped(), channel: 'email' })).toEqual(['/channel must be "none"']);
+  });
+
+  it('requires a reason and a real channel when suppressed, and no provider message id', () => {
+    const suppressed = { ...skipped(), preferredMethod: 'email', channel: 'email', outcome: 'suppressed', suppressedReason: 'the recipient already had 10 notifications in 24 hours (cap 10)' };
+
+    expect(validateNotificationResult(suppressed)).toEqual([]);
+    expect(validateNotificationResult({ ...suppressed, suppressedReason: undefined })).toEqual(['/suppressedReason is required']);
+    expect(validateNotificationResult({ ...suppressed, channel: 'none' })).toEqual(['/channel must be one of "email", "sms"']);
+    expect(validateNotificationResult({ ...skipped(), outcome: 'delivered' })).toEqual(['/outcome must be one of "sent", "skipped", "suppressed"']);
   });
 });

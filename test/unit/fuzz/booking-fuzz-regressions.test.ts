@@ -19,7 +19,7 @@ const post = (body: string, isBase64Encoded = false) =>
 
 describe('booking fuzz regressions', () => {
   it('books a future leap second (23:59:60Z, valid RFC 3339) instead of calling it "in the past"', async () => {
-    const request = { patientName: '!', email: 'A@A.AA', dentist: '!', appointmentDateTime: '2030-06-30T23:59:60Z' };
+    const request = { patientName: '!', email: 'A@A.AA', dentist: 'Dr Lopez', appointmentDateTime: '2030-06-30T23:59:60Z' };
 
     const response = await post(JSON.stringify(request));
 
@@ -27,16 +27,17 @@ describe('booking fuzz regressions', () => {
     const body = JSON.parse(response.body) as Record<string, unknown>;
     expect(validateAppointment(body)).toEqual([]);
     expect(body.appointmentDateTime).toBe('2030-06-30T23:59:60Z');
+    expect(body.appointmentDate).toBe('2030-06-30');
   });
 
   it('still rejects a past leap second as in the past', async () => {
-    const response = await post(JSON.stringify({ patientName: 'A', email: 'a@b.co', dentist: 'D', appointmentDateTime: '2016-12-31T23:59:60Z' }));
+    const response = await post(JSON.stringify({ patientName: 'A', email: 'a@b.co', dentist: 'Dr Lopez', appointmentDateTime: '2016-12-31T23:59:60Z' }));
 
     expect([response.statusCode, (JSON.parse(response.body) as { code: string }).code]).toEqual([400, 'AppointmentInPast']);
   });
 
   it('measures a line-wrapped base64 body by its decoded size, not its wrapped length', async () => {
-    const request = JSON.stringify({ patientName: 'A', email: 'a@b.co', dentist: 'D', appointmentDateTime: '2030-01-31T09:30:00+01:00' });
+    const request = JSON.stringify({ patientName: 'A', email: 'a@b.co', dentist: 'Dr Jones', appointmentDateTime: '2030-01-31T09:30:00+01:00' });
     const text = `${request.slice(0, -1)}${' '.repeat(MAX_BODY_BYTES - request.length)}}`;
     const wrapped = Buffer.from(text).toString('base64').replace(/.{1,76}/g, '$&\r\n');
 

@@ -96,7 +96,8 @@ describe('enrichment properties', () => {
           const contact = directory.get(appointment.email.toLowerCase());
           const { preferredMethod, contactPhoneNumber, ...rest } = enriched;
           expect(rest).toEqual(appointment);
-          expect(preferredMethod).toBe(contact?.preferredMethod ?? 'none');
+          // A new patient (no contact yet) is e-mailed: the confirmation carries the manage link.
+          expect(preferredMethod).toBe(contact?.preferredMethod ?? 'email');
           expect(contactPhoneNumber).toBe(contact?.preferredMethod === 'sms' ? contact.phoneNumber : undefined);
         });
       }),

@@ -12,7 +12,10 @@ import { logger } from '../../../services/shared/logger';
 import { junkJson } from '../../fuzz/booking-arbitraries';
 import { FuzzTally } from '../../fuzz/fuzz-settings';
 import { enrichedAppointment, storedAppointment } from '../../fuzz/pipeline-arbitraries';
+import { recipientKey } from '../../../services/notifier/adapters/recipient-quota';
+import { mockManageTokenSecret } from '../services/support/credentials';
 import { IdempotencyTableFake } from '../services/support/idempotency-table-fake';
+import { RecipientQuotaTableFake } from '../services/support/recipient-quota-fake';
 import { TEST_ENV } from '../services/support/test-env';
 import { lambdaContext } from '../services/support/lambda';
 import { sqsEvent, sqsRecord } from '../services/support/sqs';
@@ -27,6 +30,7 @@ const tally = new FuzzTally('notifier (in process)');
 const dynamodb = mockClient(DynamoDBClient);
 const ses = mockClient(SESv2Client);
 const sns = mockClient(SNSClient);
+mockManageTokenSecret();
 
 type Entry = { kind: 'valid'; appointment: EnrichedAppointment; failFirstSend: boolean; fault: number } | { kind: 'invalid'; body: string };
 
@@ -101,6 +105,7 @@ describe('notifier properties', () => {
         ses.reset();
         sns.reset();
         new IdempotencyTableFake(TEST_ENV.IDEMPOTENCY_TABLE_NAME).install(dynamodb, { update: () => ({}) });
+        new RecipientQuotaTableFake(TEST_ENV.RECIPIENT_QUOTA_TABLE_NAME).install(dynamodb);
         const byRecipient = new Map<string, Extract<Entry, { kind: 'valid' }>>();
         for (const entry of entries) if (entry.kind === 'valid') byRecipient.set(recipientOf(entry.appointment) ?? '', entry);
         const attempts = new Map<string, number>();
@@ -139,6 +144,54 @@ describe('notifier properties', () => {
         expect([...sent.keys()].every((recipient) => byRecipient.has(recipient))).toBe(true);
       }),
       tally.parameters(property, 300),
+    );
+  }, 120_000);
+
+  it('never sends more than the cap to one recipient in 24 hours, suppresses the rest, and redelivery changes nothing', async () => {
+    const property = 'appointments to a few recipients, over the per-recipient cap, redelivered';
+    const cap = Number(TEST_ENV.NOTIFICATIONS_PER_RECIPIENT_PER_DAY);
+    const now = Date.now();
+    // Few recipients, many appointments: some recipients go over the cap. SMS numbers stay in +44.
+    const recipients = ['jane@example.com', 'JANE@example.com', 'ravi@example.net'];
+    const appointments = fc.array(
+      fc.tuple(enrichedAppointment(now), fc.constantFrom(...recipients), fc.constantFrom('email', 'sms') as fc.Arbitrary<'email' | 'sms'>, fc.constantFrom('+447700900001', '+447700900002')),
+      { minLength: 1, maxLength: 3 * cap },
+    );
+    await fc.assert(
+      fc.asyncProperty(appointments, fc.integer({ min: 1, max: 10 }), async (entries, batchSize) => {
+        tally.count(property);
+        dynamodb.reset();
+        ses.reset();
+        sns.reset();
+        new IdempotencyTableFake(TEST_ENV.IDEMPOTENCY_TABLE_NAME).install(dynamodb, { update: () => ({}) });
+        const quota = new RecipientQuotaTableFake(TEST_ENV.RECIPIENT_QUOTA_TABLE_NAME);
+        quota.install(dynamodb);
+        const sent = new Map<string, number>();
+        const count = (key: string) => {
+          sent.set(key, (sent.get(key) ?? 0) + 1);
+          return { MessageId: `m-${sent.size}-${sent.get(key)}` };
+        };
+        ses.on(SendEmailCommand).callsFake((input: { Destination: { ToAddresses: string[] } }) => count(recipientKey('email', input.Destination.ToAddresses[0]!)));
+        sns.on(PublishCommand).callsFake((input: { PhoneNumber: string }) => count(recipientKey('sms', input.PhoneNumber)));
+        const records = entries.map(([appointment, email, method, phone]) => {
+          const { phoneNumber: _phone, contactPhoneNumber: _contact, ...rest } = appointment;
+          return sqsRecord({ ...rest, email, preferredMethod: method, ...(method === 'sms' ? { contactPhoneNumber: phone } : {}) });
+        });
+        // Delivered in batches in order, then all redelivered.
+        for (let start = 0; start < records.length; start += batchSize) expect(await deliver(records.slice(start, start + batchSize))).toEqual(new Set());
+        const afterFirst = new Map(sent);
+        for (let start = 0; start < records.length; start += batchSize) expect(await deliver(records.slice(start, start + batchSize))).toEqual(new Set());
+
+        expect(sent).toEqual(afterFirst);
+        const wanted = new Map<string, number>();
+        for (const [, email, method, phone] of entries) {
+          const key = method === 'email' ? recipientKey('email', email) : recipientKey('sms', phone);
+          wanted.set(key, (wanted.get(key) ?? 0) + 1);
+        }
+        for (const [key, total] of wanted) expect([key, sent.get(key) ?? 0]).toEqual([key, Math.min(total, cap)]);
+        for (const key of wanted.keys()) expect(quota.sends(key).length).toBeLessThanOrEqual(cap);
+      }),
+      tally.parameters(property, 60),
     );
   }, 120_000);
 });

@@ -1,4 +1,6 @@
 import * as fs from 'node:fs';
+import { PRACTICE_DENTISTS } from '../../../cdk/config/environments';
+import { API_ROUTES, routeKey } from '../../../contracts/api-routes';
 import { readCloudAssembly, synthesizeAssembly, type TopologyWithWarnings } from '../../../local/topology';
 
 /**
@@ -18,34 +20,54 @@ describe('topology of the project CDK app (dev)', () => {
     if (assemblyDir) fs.rmSync(assemblyDir, { recursive: true, force: true });
   });
 
-  it('has the three tables, the appointments stream and the idempotency TTL', () => {
+  it('has the four tables, the appointments stream and by-date index, and the idempotency and quota TTLs', () => {
     const byLogical = (name: string) => topology.tables.find((table) => table.id.split('/')[1]?.startsWith(name));
 
     expect(topology.environment).toBe('dev');
-    expect(byLogical('Appointments')).toMatchObject({ keySchema: [{ attributeName: 'id', keyType: 'HASH' }], streamViewType: 'NEW_IMAGE' });
+    expect(topology.tables).toHaveLength(4);
+    expect(byLogical('Appointments')).toMatchObject({
+      keySchema: [{ attributeName: 'id', keyType: 'HASH' }],
+      streamViewType: 'NEW_IMAGE',
+      globalSecondaryIndexes: [
+        {
+          indexName: 'byAppointmentDate',
+          keySchema: [
+            { attributeName: 'appointmentDate', keyType: 'HASH' },
+            { attributeName: 'appointmentDateTime', keyType: 'RANGE' },
+          ],
+          projectionType: 'ALL',
+        },
+      ],
+    });
+    expect(byLogical('Appointments')?.attributeDefinitions).toEqual(
+      expect.arrayContaining([
+        { attributeName: 'appointmentDate', attributeType: 'S' },
+        { attributeName: 'appointmentDateTime', attributeType: 'S' },
+      ]),
+    );
     expect(byLogical('Contacts')).toMatchObject({ keySchema: [{ attributeName: 'id', keyType: 'HASH' }] });
     expect(byLogical('Idempotency')).toMatchObject({ timeToLiveAttribute: 'expiration' });
+    // The per-recipient quota: one item per hashed recipient, expiring after its window.
+    expect(byLogical('RecipientQuota')).toMatchObject({ keySchema: [{ attributeName: 'id', keyType: 'HASH' }], timeToLiveAttribute: 'expiresAt' });
+    expect(byLogical('RecipientQuota')?.streamViewType).toBeUndefined();
   });
 
-  it('routes the booking routes to the booking function, the staff routes behind the staff user pool authorizer', () => {
+  it('routes every route of the shared definition (public, patient and staff) to the booking function', () => {
     const [api] = topology.restApis;
     const booking = topology.functions.find((fn) => fn.environment.POWERTOOLS_SERVICE_NAME === 'booking');
-    const guarded = (route: { authorization?: { type: string } }) => route.authorization?.type === 'COGNITO_USER_POOLS';
 
+    expect(topology.restApis).toHaveLength(1);
     expect(api?.stageName).toBe('dev');
-    expect(api?.routes.filter((route) => !guarded(route)).map((route) => `${route.method} ${route.resourcePath}`).sort()).toEqual(
-      expect.arrayContaining(['GET /appointments/{id}', 'GET /contacts/{email}', 'POST /appointments', 'PUT /contacts/{email}']),
+    expect(api?.routes.map((route) => `${route.method} ${route.resourcePath}`).sort()).toEqual(API_ROUTES.map(routeKey).sort());
+    // The authorizer sits on exactly the routes the shared definition calls staff.
+    const guarded = (route: { authorization?: { type: string } }) => route.authorization?.type === 'COGNITO_USER_POOLS';
+    expect(api?.routes.filter(guarded).map((route) => `${route.method} ${route.resourcePath}`).sort()).toEqual(
+      API_ROUTES.filter((route) => route.access === 'staff').map(routeKey).sort(),
     );
-    expect(api?.routes.filter(guarded).map((route) => `${route.method} ${route.resourcePath}`).sort()).toEqual([
-      'GET /staff/appointments',
-      'GET /staff/appointments/{id}',
-      'GET /staff/contacts/{email}',
-      'PUT /staff/contacts/{email}',
-    ]);
-    expect(new Set(api?.routes.map((route) => route.functionId))).toEqual(new Set([booking?.id]));
     const [pool] = topology.userPools ?? [];
     expect(api?.authorizers?.map((authorizer) => [authorizer.identityHeader, authorizer.userPoolIds])).toEqual([['Authorization', [pool?.id]]]);
     expect(api?.gatewayResponses?.map((response) => response.responseType)).toEqual(expect.arrayContaining(['UNAUTHORIZED', 'ACCESS_DENIED']));
+    expect(new Set(api?.routes.map((route) => route.functionId))).toEqual(new Set([booking?.id]));
   });
 
   it('has the staff user pool with its client and staff group, and the manage-token key the functions are given', () => {
@@ -63,9 +85,29 @@ describe('topology of the project CDK app (dev)', () => {
     const tableName = (prefix: string) => topology.tables.find((table) => table.id.split('/')[1]?.startsWith(prefix))?.tableName;
     const service = (name: string) => topology.functions.find((fn) => fn.environment.POWERTOOLS_SERVICE_NAME === name);
 
-    expect(service('booking')?.environment).toMatchObject({ APPOINTMENTS_TABLE_NAME: tableName('Appointments'), CONTACTS_TABLE_NAME: tableName('Contacts') });
+    const appointmentsIndex = topology.tables.find((table) => table.id.split('/')[1]?.startsWith('Appointments'))?.globalSecondaryIndexes[0]?.indexName;
+
+    expect(service('booking')?.environment).toMatchObject({
+      APPOINTMENTS_TABLE_NAME: tableName('Appointments'),
+      APPOINTMENTS_BY_DATE_INDEX_NAME: appointmentsIndex,
+      CONTACTS_TABLE_NAME: tableName('Contacts'),
+    });
+    expect(JSON.parse(service('booking')!.environment.DENTISTS!)).toEqual(PRACTICE_DENTISTS);
     expect(service('enrichment')?.environment).toMatchObject({ CONTACTS_TABLE_NAME: tableName('Contacts') });
-    expect(service('notifier')?.environment).toMatchObject({ APPOINTMENTS_TABLE_NAME: tableName('Appointments'), IDEMPOTENCY_TABLE_NAME: tableName('Idempotency') });
+    expect(service('notifier')?.environment).toMatchObject({
+      APPOINTMENTS_TABLE_NAME: tableName('Appointments'),
+      IDEMPOTENCY_TABLE_NAME: tableName('Idempotency'),
+      RECIPIENT_QUOTA_TABLE_NAME: tableName('RecipientQuota'),
+      NOTIFICATIONS_PER_RECIPIENT_PER_DAY: expect.stringMatching(/^[1-9]\d*$/),
+      SMS_COUNTRY_CALLING_CODES: expect.stringMatching(/^[1-9]\d{0,2}(,[1-9]\d{0,2})*$/),
+      MANAGE_TOKEN_VALIDITY_SECONDS: expect.stringMatching(/^[1-9]\d*$/),
+      SITE_URL: expect.stringMatching(/^https?:\/\/\S+[^/]$/),
+    });
+    // The booking function verifies with the key the notifier signs with: one secret for both.
+    expect(service('booking')?.environment.MANAGE_TOKEN_SECRET_ARN).toBeTruthy();
+    expect(service('notifier')?.environment.MANAGE_TOKEN_SECRET_ARN).toBe(service('booking')?.environment.MANAGE_TOKEN_SECRET_ARN);
+    // The enrichment neither signs nor verifies tokens: it gets no key.
+    expect(service('enrichment')?.environment).not.toHaveProperty('MANAGE_TOKEN_SECRET_ARN');
     for (const fn of topology.functions) expect(fs.existsSync(fn.codeDirectory)).toBe(true);
   });
 

@@ -58,6 +58,10 @@ const BAD_BOOKINGS: BadBooking[] = [
   { name: 'patientName of 10,000 characters', body: withField('patientName', 'x'.repeat(10_000)), status: 400, mentions: '/patientName must NOT have more than 100 characters' },
   { name: 'notes of 1,001 characters', body: withField('notes', 'n'.repeat(1001)), status: 400, mentions: '/notes must NOT have more than 1000 characters' },
   { name: 'blank dentist', body: withField('dentist', '   '), status: 400, mentions: '/dentist' },
+  // The dentist appears in the practice's e-mails: only the practice's own (GET /dentists)
+  { name: 'a dentist the practice does not have', body: withField('dentist', 'Dr Nobody'), status: 400, mentions: '/dentist must be one of: Dr. Lee Jones, Dr Lopez, Dr Jones' },
+  { name: 'a dentist in the wrong case', body: withField('dentist', 'DR LOPEZ'), status: 400, mentions: '/dentist must be one of' },
+  { name: 'a dentist with a message appended', body: withField('dentist', 'Dr Lopez - call +447700900123 to pay'), status: 400, mentions: '/dentist must be one of' },
   { name: 'control character in patientName', body: withField('patientName', 'Jane\u0007Doe'), status: 400, mentions: '/patientName must not be blank' },
   // Prototype-pollution keys and unknown properties
   { name: '__proto__ key', body: `{${json(valid()).slice(1, -1)},"__proto__":{"isAdmin":true}}`, status: 400, mentions: 'must NOT have additional property "__proto__"' },

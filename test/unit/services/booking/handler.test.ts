@@ -1,15 +1,18 @@
 import '../support/test-env';
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, ProvisionedThroughputExceededException, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { validateAppointment, validateContact, validateErrorResponse, type AppointmentRequest } from '../../../../contracts';
 import { handler } from '../../../../services/booking/handler';
+import { logger } from '../../../../services/shared/logger';
 import { loadFixture } from '../../../fixtures/load-fixture';
+import { bearer, manageToken, mockManageTokenSecret, staffClaims } from '../support/credentials';
 import { apiEvent, lambdaContext } from '../support/lambda';
 
 const dynamodb = mockClient(DynamoDBClient);
+const secretsManager = mockManageTokenSecret();
 const request = (): AppointmentRequest => loadFixture<AppointmentRequest>('appointment-request', 'valid');
 const bodyOf = (response: APIGatewayProxyResult): Record<string, unknown> => JSON.parse(response.body) as Record<string, unknown>;
 const post = (body: unknown, headers?: Record<string, string>) =>
@@ -28,7 +31,18 @@ function expectErrorBody(response: APIGatewayProxyResult, status: number, code: 
 
 beforeEach(() => {
   dynamodb.reset();
+  secretsManager.arm();
 });
+
+/** The appointments table answers GetItem with this booking (the manage token's own, or the one read). */
+const storeAppointment = (appointment: Record<string, unknown> | undefined) =>
+  dynamodb.on(GetItemCommand, { TableName: 'test-appointments' }).resolves(appointment ? { Item: marshall(appointment) } : {});
+
+function expectUnauthorized(response: APIGatewayProxyResult): Record<string, unknown> {
+  const body = expectErrorBody(response, 401, 'Unauthorized');
+  expect(response.headers?.['www-authenticate']).toBe('Bearer');
+  return body;
+}
 
 describe('POST /appointments', () => {
   it('stores a pending appointment with a new id and returns 201 with its location', async () => {
@@ -40,8 +54,10 @@ describe('POST /appointments', () => {
     expect(response.headers?.['content-type']).toBe('application/json');
     const body = bodyOf(response);
     expect(validateAppointment(body)).toEqual([]);
-    expect(body).toMatchObject({ ...request(), patientName: "Jane O'Neil", notificationStatus: 'pending' });
+    expect(body).toMatchObject({ ...request(), patientName: "Jane O'Neil", appointmentDate: '2030-03-14', notificationStatus: 'pending' });
     expect(response.headers?.location).toBe(`/appointments/${String(body.id)}`);
+    // The manage token is e-mailed, never returned: the caller may have typed somebody else's address.
+    expect(response.body).not.toMatch(/m1\.|token/i);
     expect(dynamodb).toHaveReceivedCommandTimes(PutItemCommand, 1);
     const put = dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input;
     expect(put).toMatchObject({ TableName: 'test-appointments', ConditionExpression: 'attribute_not_exists(id)' });
@@ -88,6 +104,42 @@ describe('POST /appointments', () => {
     expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
   });
 
+  it('dates the appointment by its own offset, not by UTC', async () => {
+    dynamodb.on(PutItemCommand).resolves({});
+
+    const body = bodyOf(await post({ ...request(), appointmentDateTime: '2031-03-14T00:30:00+01:00' }));
+
+    expect(body.appointmentDate).toBe('2031-03-14');
+  });
+
+  it.each(['Dr Evil', 'dr lopez', 'Dr Lopez (call +447700900123 now)'])('rejects the dentist %j that is not one of the practice\'s with 400 UnknownDentist', async (dentist) => {
+    const response = await post({ ...request(), dentist });
+
+    const body = expectErrorBody(response, 400, 'UnknownDentist');
+    expect(body.details).toEqual(['/dentist must be one of: Dr. Lee Jones, Dr Lopez, Dr Jones']);
+    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+  });
+
+  // The parser's own messages quote the text around the error (`Unexpected token 'j', "ja@ex.com" is not valid JSON`).
+  it.each([
+    ['a bare address', 'ja@ex.com', 'ja@ex'],
+    ['an unquoted phone number', '{"email":"jo@example.com","phoneNumber":+447700900123}', '7700900'],
+    ['an object cut short', '{"patientName":"Jane Secret","email":"jane.secret@example.com" x', 'jane.secret'],
+  ])('answers a body that is not JSON (%s) with 400 MalformedJson, never quoting the body in the answer or the log', async (_case, body, secret) => {
+    const info = jest.spyOn(logger, 'info');
+    try {
+      const response = await handler(apiEvent({ method: 'POST', resource: '/appointments', body }), lambdaContext());
+
+      const error = expectErrorBody(response, 400, 'MalformedJson');
+      expect(error.message).toBe('the request body is not valid JSON');
+      const logged = JSON.stringify(info.mock.calls);
+      expect(logged).toContain('MalformedJson');
+      for (const text of [response.body, logged]) expect(text).not.toContain(secret);
+    } finally {
+      info.mockRestore();
+    }
+  });
+
   it('lists every schema problem in one 400', async () => {
     const response = await post({ ...request(), email: 'nope', phoneNumber: '123', unexpected: 1 });
 
@@ -131,43 +183,216 @@ describe('POST /appointments', () => {
   });
 });
 
-describe('GET /appointments/{id}', () => {
+describe('GET /dentists', () => {
+  it("lists the practice's dentists, cacheable, without reading any table", async () => {
+    const response = await handler(apiEvent({ method: 'GET', resource: '/dentists' }), lambdaContext());
+
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toEqual({
+      dentists: [
+        { id: 'lee-jones', name: 'Dr. Lee Jones' },
+        { id: 'lopez', name: 'Dr Lopez' },
+        { id: 'jones', name: 'Dr Jones' },
+      ],
+    });
+    expect(response.headers?.['cache-control']).toBe('public, max-age=300');
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+});
+
+describe('GET /appointments/{id} (patient, with the manage token)', () => {
   const stored = () => loadFixture<Record<string, unknown>>('appointment', 'stored');
-  const get = (id: string) => handler(apiEvent({ method: 'GET', resource: '/appointments/{id}', pathParameters: { id } }), lambdaContext());
+  const get = (id: string, headers?: Record<string, string>) =>
+    handler(apiEvent({ method: 'GET', resource: '/appointments/{id}', pathParameters: { id }, ...(headers ? { headers } : {}) }), lambdaContext());
+  const tokenOf = (appointment = stored()) => manageToken({ id: String(appointment.id), email: String(appointment.email) });
 
   it('returns the stored appointment with its notification status', async () => {
-    dynamodb.on(GetItemCommand).resolves({ Item: marshall(stored()) });
+    storeAppointment(stored());
 
-    const response = await get(String(stored().id).toUpperCase());
+    const response = await get(String(stored().id).toUpperCase(), bearer(tokenOf()));
 
     expect(response.statusCode).toBe(200);
     expect(bodyOf(response)).toEqual(stored());
     expect(dynamodb.commandCalls(GetItemCommand)[0]!.args[0].input).toMatchObject({ TableName: 'test-appointments', Key: { id: { S: stored().id } } });
   });
 
-  it('answers 404 for an unknown id', async () => {
-    dynamodb.on(GetItemCommand).resolves({});
+  it('answers 401 with a Bearer challenge without a token, and reads nothing', async () => {
+    const body = expectUnauthorized(await get(String(stored().id), { 'Content-Type': 'application/json' }));
 
-    const body = expectErrorBody(await get('00000000-0000-4000-8000-000000000000'), 404, 'AppointmentNotFound');
-    expect(body.message).toBe('appointment 00000000-0000-4000-8000-000000000000 does not exist');
+    expect(body.message).toContain('Authorization: Bearer');
+    expect(dynamodb.calls()).toHaveLength(0);
   });
 
-  it.each(['123', 'not-a-uuid', '00000000-0000-4000-8000-00000000000g'])('answers 400 for the non-UUID id %s without reading', async (id) => {
-    expectErrorBody(await get(id), 400, 'InvalidAppointmentId');
-    expect(dynamodb).not.toHaveReceivedCommand(GetItemCommand);
+  it.each([
+    ['a malformed header', () => `Token ${tokenOf()}`],
+    ['a token that is not one', () => 'Bearer not-a-token'],
+    ['a token signed with another key', () => `Bearer ${manageToken({ id: String(stored().id), email: String(stored().email) }, { key: 'x'.repeat(40) })}`],
+    ['a token for another address', () => `Bearer ${manageToken({ id: String(stored().id), email: 'someone.else@example.com' })}`],
+    ['a token for another purpose', () => `Bearer ${manageToken({ id: String(stored().id), email: String(stored().email) }, { purpose: 'unsubscribe' })}`],
+    ['an expired token', () => `Bearer ${manageToken({ id: String(stored().id), email: String(stored().email) }, { expiresAt: Math.floor(Date.now() / 1000) - 60 })}`],
+  ])('answers 401 for %s', async (_case, authorization) => {
+    storeAppointment(stored());
+
+    const response = await get(String(stored().id), { Authorization: authorization() });
+
+    expectUnauthorized(response);
+    expect(response.body).not.toContain(String(stored().email));
   });
 
-  it('answers 500 when the stored item breaks the contract', async () => {
-    dynamodb.on(GetItemCommand).resolves({ Item: marshall({ ...stored(), notificationStatus: 'bogus' }) });
+  it('answers an unknown appointment with the same 401 as a wrong token: existence is not revealed', async () => {
+    storeAppointment(undefined);
+    const unknown = '00000000-0000-4000-8000-000000000000';
 
-    expectErrorBody(await get(String(stored().id)), 500, 'InternalError');
+    const response = await get(unknown, bearer(manageToken({ id: unknown, email: 'jane.oneil@example.com' })));
+
+    const body = expectUnauthorized(response);
+    expect(body.message).not.toContain(unknown);
+  });
+
+  it("answers 403 for a valid token of another appointment, without returning this one", async () => {
+    const other = { ...stored(), id: '1b6f0c3e-2a4d-4f5e-8a9b-0c1d2e3f4a5b' };
+    storeAppointment(other);
+
+    const response = await get(String(stored().id), bearer(tokenOf(other)));
+
+    expectErrorBody(response, 403, 'Forbidden');
+    expect(response.body).not.toContain(String(stored().patientName));
+  });
+
+  it('answers 401, not 400, for a malformed id without credentials', async () => {
+    expectUnauthorized(await get('123'));
+  });
+
+  it('answers 400 for a malformed id once the token is proved', async () => {
+    storeAppointment(stored());
+
+    expectErrorBody(await get('not-a-uuid', bearer(tokenOf())), 400, 'InvalidAppointmentId');
   });
 });
 
-describe('contacts', () => {
-  const put = (email: string, body: unknown) =>
-    handler(apiEvent({ method: 'PUT', resource: '/contacts/{email}', pathParameters: { email }, body: JSON.stringify(body) }), lambdaContext());
-  const get = (email: string) => handler(apiEvent({ method: 'GET', resource: '/contacts/{email}', pathParameters: { email } }), lambdaContext());
+describe('staff routes (claims from the Cognito authorizer)', () => {
+  const stored = () => loadFixture<Record<string, unknown>>('appointment', 'stored');
+  const staffGet = (resource: string, options: { pathParameters?: Record<string, string>; query?: Record<string, string>; claims?: Record<string, string> | null } = {}) =>
+    handler(
+      apiEvent({
+        method: 'GET',
+        resource,
+        pathParameters: options.pathParameters ?? null,
+        queryStringParameters: options.query ?? null,
+        ...(options.claims === null ? {} : { claims: options.claims ?? staffClaims() }),
+      }),
+      lambdaContext(),
+    );
+
+  it('GET /staff/appointments/{id} returns any appointment', async () => {
+    storeAppointment(stored());
+
+    const response = await staffGet('/staff/appointments/{id}', { pathParameters: { id: String(stored().id) } });
+
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toEqual(stored());
+  });
+
+  it('GET /staff/appointments/{id} answers 404 for an unknown id', async () => {
+    storeAppointment(undefined);
+
+    const body = expectErrorBody(await staffGet('/staff/appointments/{id}', { pathParameters: { id: '00000000-0000-4000-8000-000000000000' } }), 404, 'AppointmentNotFound');
+    expect(body.message).toBe('appointment 00000000-0000-4000-8000-000000000000 does not exist');
+  });
+
+  it.each(['123', 'not-a-uuid', '00000000-0000-4000-8000-00000000000g'])('GET /staff/appointments/{id} answers 400 for the non-UUID id %s without reading', async (id) => {
+    expectErrorBody(await staffGet('/staff/appointments/{id}', { pathParameters: { id } }), 400, 'InvalidAppointmentId');
+    expect(dynamodb).not.toHaveReceivedCommand(GetItemCommand);
+  });
+
+  it('GET /staff/appointments/{id} answers 500 when the stored item breaks the contract', async () => {
+    storeAppointment({ ...stored(), notificationStatus: 'bogus' });
+
+    expectErrorBody(await staffGet('/staff/appointments/{id}', { pathParameters: { id: String(stored().id) } }), 500, 'InternalError');
+  });
+
+  it.each([
+    ['no claims (the authorizer did not run)', null],
+    ['claims without a subject', { 'cognito:groups': 'staff' }],
+  ])('answers 401 with %s', async (_case, claims) => {
+    expectUnauthorized(await staffGet('/staff/appointments/{id}', { pathParameters: { id: String(stored().id) }, claims }));
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  it.each(['', 'patients', '[admin, visitors]'])('answers 403 for a signed-in user whose groups are %j', async (groups) => {
+    expectErrorBody(await staffGet('/staff/appointments/{id}', { pathParameters: { id: String(stored().id) }, claims: staffClaims({ groups }) }), 403, 'Forbidden');
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  it('accepts the staff group among others, as API Gateway formats the claim', async () => {
+    storeAppointment(stored());
+
+    const response = await staffGet('/staff/appointments/{id}', { pathParameters: { id: String(stored().id) }, claims: staffClaims({ groups: '[admin, staff]' }) });
+
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('a manage token does not open a staff route', async () => {
+    storeAppointment(stored());
+    const event = apiEvent({ method: 'GET', resource: '/staff/appointments/{id}', pathParameters: { id: String(stored().id) }, headers: bearer(manageToken({ id: String(stored().id), email: String(stored().email) })) });
+
+    expectUnauthorized(await handler(event, lambdaContext()));
+  });
+
+  it("GET /staff/appointments lists a day's appointments from the by-date index, with a next token", async () => {
+    const appointment = { ...stored(), appointmentDate: '2030-03-14' };
+    const lastKey = { id: String(stored().id), appointmentDate: '2030-03-14', appointmentDateTime: String(stored().appointmentDateTime) };
+    dynamodb.on(QueryCommand).resolves({ Items: [marshall(appointment)], LastEvaluatedKey: marshall(lastKey) });
+
+    const response = await staffGet('/staff/appointments', { query: { date: '2030-03-14', limit: '1' } });
+
+    expect(response.statusCode).toBe(200);
+    const body = bodyOf(response);
+    expect(body).toMatchObject({ date: '2030-03-14', appointments: [appointment] });
+    expect(typeof body.nextToken).toBe('string');
+    expect(dynamodb.commandCalls(QueryCommand)[0]!.args[0].input).toMatchObject({
+      TableName: 'test-appointments',
+      IndexName: 'byAppointmentDate',
+      KeyConditionExpression: '#date = :date',
+      ExpressionAttributeNames: { '#date': 'appointmentDate' },
+      ExpressionAttributeValues: { ':date': { S: '2030-03-14' } },
+      Limit: 1,
+    });
+
+    // The next page starts where this one stopped.
+    dynamodb.on(QueryCommand).resolves({ Items: [] });
+    const next = await staffGet('/staff/appointments', { query: { date: '2030-03-14', nextToken: String(body.nextToken) } });
+    expect(next.statusCode).toBe(200);
+    expect(bodyOf(next)).toEqual({ date: '2030-03-14', appointments: [] });
+    expect(dynamodb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual(marshall(lastKey));
+  });
+
+  it.each([
+    ['no date', {}, 'InvalidQuery'],
+    ['an impossible date', { date: '2030-02-30' }, 'InvalidQuery'],
+    ['a limit over 100', { date: '2030-03-14', limit: '101' }, 'InvalidQuery'],
+    ['an unknown parameter', { date: '2030-03-14', email: 'jane@example.com' }, 'InvalidQuery'],
+    ['a next token that was not ours', { date: '2030-03-14', nextToken: 'bm90LW91cnM' }, 'InvalidNextToken'],
+  ])('GET /staff/appointments answers 400 for %s without querying', async (_case, query, code) => {
+    expectErrorBody(await staffGet('/staff/appointments', { query }), 400, code);
+    expect(dynamodb).not.toHaveReceivedCommand(QueryCommand);
+  });
+
+  it('GET /staff/appointments answers 401 before validating the query', async () => {
+    expectUnauthorized(await staffGet('/staff/appointments', { query: { date: 'yesterday' }, claims: null }));
+  });
+});
+
+describe('contacts (patient, with the manage token)', () => {
+  /** The booking whose manage token the patient holds: its address is the contact's. */
+  const booking: Record<string, unknown> = { ...loadFixture<Record<string, unknown>>('appointment', 'stored'), email: 'Ravi@Example.NET' };
+  const token = () => manageToken({ id: String(booking.id), email: String(booking.email) });
+  const put = (email: string, body: unknown, headers: Record<string, string> = bearer(token())) =>
+    handler(apiEvent({ method: 'PUT', resource: '/contacts/{email}', pathParameters: { email }, body: JSON.stringify(body), headers }), lambdaContext());
+  const get = (email: string, headers: Record<string, string> = bearer(token())) =>
+    handler(apiEvent({ method: 'GET', resource: '/contacts/{email}', pathParameters: { email }, headers }), lambdaContext());
+
+  beforeEach(() => storeAppointment(booking));
 
   it('PUT stores the preference under the decoded, lower-cased e-mail and returns it', async () => {
     dynamodb.on(PutItemCommand).resolves({});
@@ -186,7 +411,17 @@ describe('contacts', () => {
   it('PUT accepts an already decoded e-mail', async () => {
     dynamodb.on(PutItemCommand).resolves({});
 
-    expect((await put('jane@example.com', { preferredMethod: 'email' })).statusCode).toBe(200);
+    expect((await put('ravi@example.net', { preferredMethod: 'email' })).statusCode).toBe(200);
+  });
+
+  it('PUT answers 401 without a token and stores nothing', async () => {
+    expectUnauthorized(await put('ravi@example.net', { preferredMethod: 'none' }, { 'Content-Type': 'application/json' }));
+    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+  });
+
+  it("PUT answers 403 for another address than the token's booking and stores nothing", async () => {
+    expectErrorBody(await put('jane@example.com', { preferredMethod: 'none' }), 403, 'Forbidden');
+    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
   });
 
   it.each([
@@ -205,32 +440,43 @@ describe('contacts', () => {
 
   it('GET returns the stored preference', async () => {
     const contact = loadFixture<Record<string, unknown>>('contact', 'sms');
-    dynamodb.on(GetItemCommand).resolves({ Item: marshall(contact) });
+    dynamodb.on(GetItemCommand, { TableName: 'test-contacts' }).resolves({ Item: marshall(contact) });
 
     const response = await get('RAVI@example.net');
 
     expect(response.statusCode).toBe(200);
     expect(bodyOf(response)).toEqual(contact);
-    expect(dynamodb.commandCalls(GetItemCommand)[0]!.args[0].input.Key).toEqual({ id: { S: 'ravi@example.net' } });
+    const contactRead = dynamodb.commandCalls(GetItemCommand).find((call) => call.args[0].input.TableName === 'test-contacts');
+    expect(contactRead!.args[0].input.Key).toEqual({ id: { S: 'ravi@example.net' } });
   });
 
-  it('GET answers 404 for an unknown contact', async () => {
-    dynamodb.on(GetItemCommand).resolves({});
+  it('GET answers 404 for an unknown contact, without echoing the address', async () => {
+    dynamodb.on(GetItemCommand, { TableName: 'test-contacts' }).resolves({});
 
-    const body = expectErrorBody(await get('nobody@example.com'), 404, 'ContactNotFound');
-    expect(body.message).toBe('no contact preference is set for nobody@example.com');
+    const body = expectErrorBody(await get('ravi@example.net'), 404, 'ContactNotFound');
+    expect(body.message).toBe('no contact preference is set for this address');
   });
 
   it('GET answers 503 when the table throttles', async () => {
-    dynamodb.on(GetItemCommand).rejects(awsError(ProvisionedThroughputExceededException));
+    dynamodb.on(GetItemCommand, { TableName: 'test-contacts' }).rejects(awsError(ProvisionedThroughputExceededException));
 
-    expectErrorBody(await get('nobody@example.com'), 503, 'ServiceUnavailable');
+    expectErrorBody(await get('ravi@example.net'), 503, 'ServiceUnavailable');
+  });
+
+  it('staff PUT /staff/contacts/{email} sets any address with staff claims and no token', async () => {
+    dynamodb.on(PutItemCommand).resolves({});
+    const event = apiEvent({ method: 'PUT', resource: '/staff/contacts/{email}', pathParameters: { email: 'jane@example.com' }, body: JSON.stringify({ preferredMethod: 'none' }), claims: staffClaims() });
+
+    const response = await handler(event, lambdaContext());
+
+    expect(response.statusCode).toBe(200);
+    expect(bodyOf(response)).toMatchObject({ id: 'jane@example.com', preferredMethod: 'none' });
   });
 });
 
 describe('routing', () => {
   it('answers an unknown route with 404 JSON', async () => {
-    const response = await handler(apiEvent({ method: 'GET', resource: '/dentists', path: '/dentists' }), lambdaContext());
+    const response = await handler(apiEvent({ method: 'GET', resource: '/prescriptions', path: '/prescriptions' }), lambdaContext());
 
     expectErrorBody(response, 404, 'RouteNotFound');
   });
@@ -238,7 +484,8 @@ describe('routing', () => {
   it.each([
     ['DELETE', '/appointments', 'POST'],
     ['GET', '/appointments', 'POST'],
-    ['POST', '/contacts/{email}', 'PUT, GET'],
+    ['POST', '/contacts/{email}', 'GET, PUT'],
+    ['DELETE', '/staff/appointments', 'GET'],
   ])('answers %s %s with 405 and Allow: %s', async (method, resource, allow) => {
     const response = await handler(apiEvent({ method, resource, pathParameters: resource.includes('{email}') ? { email: 'a@b.com' } : null }), lambdaContext());
 
@@ -247,8 +494,10 @@ describe('routing', () => {
   });
 
   it('routes by path when the event has no resource (as a local router may send)', async () => {
-    dynamodb.on(GetItemCommand).resolves({});
-    const event = apiEvent({ method: 'GET', resource: '/contacts/{email}', pathParameters: { email: 'a@b.com' } });
+    const booking: Record<string, unknown> = { ...loadFixture<Record<string, unknown>>('appointment', 'stored'), email: 'a@b.com' };
+    storeAppointment(booking);
+    dynamodb.on(GetItemCommand, { TableName: 'test-contacts' }).resolves({});
+    const event = apiEvent({ method: 'GET', resource: '/contacts/{email}', pathParameters: { email: 'a@b.com' }, headers: bearer(manageToken({ id: String(booking.id), email: 'a@b.com' })) });
 
     const response = await handler({ ...event, resource: '', pathParameters: null }, lambdaContext());
 

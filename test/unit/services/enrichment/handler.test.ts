@@ -47,7 +47,8 @@ describe('enrichment handler', () => {
       [jane1.id, 'email', undefined],
       [ravi.id, 'sms', '+15555550123'],
       [jane2.id, 'email', undefined],
-      [unknown.id, 'none', undefined],
+      // A new patient (no contact yet) is e-mailed: the confirmation carries the manage link.
+      [unknown.id, 'email', undefined],
     ]);
     expect(result[0]).toEqual({ ...jane1, preferredMethod: 'email' });
     for (const enriched of result) expect(validateEnrichedAppointment(enriched)).toEqual([]);
@@ -114,7 +115,7 @@ describe('enrichment handler', () => {
 
     await expect(failure).rejects.toBeInstanceOf(InvalidStreamRecordError);
     await expect(failure).rejects.toThrow(
-      `1 invalid stream record(s): record ${String(bad.eventID)} (SequenceNumber ${badSequence}): NewImage/email is required; NewImage/notificationStatus must be one of "pending", "sent", "skipped", "failed"`,
+      `1 invalid stream record(s): record ${String(bad.eventID)} (SequenceNumber ${badSequence}): NewImage/email is required; NewImage/notificationStatus must be one of "pending", "sent", "skipped", "suppressed", "failed"`,
     );
     expect(dynamodb).not.toHaveReceivedCommand(BatchGetItemCommand);
   });

@@ -8,18 +8,24 @@ import 'aws-sdk-client-mock-jest';
 import { randomUUID } from 'node:crypto';
 import { NOTIFICATION_OUTCOME_LOG_MESSAGE, validateNotificationResult, type EnrichedAppointment, type NotificationResult } from '../../../../contracts';
 import { handler, processor } from '../../../../services/notifier/handler';
+import { recipientKey } from '../../../../services/notifier/adapters/recipient-quota';
 import { MAX_SMS_SEPTETS, gsmLength } from '../../../../services/notifier/domain/sms-template';
 import { logger } from '../../../../services/shared/logger';
+import { checkManageToken, parseManageToken } from '../../../../services/shared/security/manage-token';
 import { loadFixture } from '../../../fixtures/load-fixture';
 import { TEST_ENV } from '../support/test-env';
+import { MANAGE_TOKEN_KEY, mockManageTokenSecret } from '../support/credentials';
 import { IdempotencyTableFake } from '../support/idempotency-table-fake';
 import { lambdaContext } from '../support/lambda';
+import { RecipientQuotaTableFake } from '../support/recipient-quota-fake';
 import { sqsEvent, sqsRecord } from '../support/sqs';
 
 const dynamodb = mockClient(DynamoDBClient);
 const ses = mockClient(SESv2Client);
 const sns = mockClient(SNSClient);
+const secretsManager = mockManageTokenSecret();
 let idempotency: IdempotencyTableFake;
+let quota: RecipientQuotaTableFake;
 let appointmentUpdate: jest.Mock;
 let infoLog: jest.SpyInstance;
 let warnLog: jest.SpyInstance;
@@ -43,6 +49,9 @@ beforeEach(() => {
   idempotency = new IdempotencyTableFake(TEST_ENV.IDEMPOTENCY_TABLE_NAME);
   appointmentUpdate = jest.fn().mockReturnValue({});
   idempotency.install(dynamodb, { update: (input) => appointmentUpdate(input) as unknown });
+  quota = new RecipientQuotaTableFake(TEST_ENV.RECIPIENT_QUOTA_TABLE_NAME);
+  quota.install(dynamodb);
+  secretsManager.arm();
   let sequence = 0;
   ses.on(SendEmailCommand).callsFake(() => ({ MessageId: `ses-${++sequence}` }));
   sns.on(PublishCommand).callsFake(() => ({ MessageId: `sns-${++sequence}` }));
@@ -82,6 +91,8 @@ describe('notifier handler', () => {
     expect(email.Content?.Simple?.Subject?.Data).toBe('Your appointment with Dr Lopez & Partners on Thu 14 Mar 2030 at 09:30');
     expect(email.Content?.Simple?.Body?.Html?.Data).toContain('Jane O&#39;Neil &lt;script&gt;');
     expect(email.Content?.Simple?.Body?.Text?.Data).toContain('Thursday 14 March 2030 at 09:30 (UTC+01:00)');
+    // The caller's free-text notes are never e-mailed in the practice's name.
+    expect(JSON.stringify(email)).not.toContain(appointment.notes);
     expect(sns).not.toHaveReceivedCommand(PublishCommand);
 
     const [result] = outcomes();
@@ -94,6 +105,38 @@ describe('notifier handler', () => {
         ExpressionAttributeValues: { ':status': { S: 'sent' }, ':channel': { S: 'email' }, ':notifiedAt': { S: result!.notifiedAt } },
       }),
     ]);
+    // Nothing to explain: a reason left by an earlier outcome is removed.
+    expect(appointmentUpdates()[0]!.UpdateExpression).toBe('SET #status = :status, #channel = :channel, #notifiedAt = :notifiedAt REMOVE #error, #reason');
+    // One slot of the recipient's 24-hour quota, keyed by a hash of the address.
+    const key = recipientKey('email', appointment.email);
+    expect(quota.sends(key)).toHaveLength(1);
+    expect(JSON.stringify([...quota.items.entries()])).not.toMatch(/example\.com/i);
+  });
+
+  it('e-mails the manage link, with a token for this booking and address that expires after the appointment', async () => {
+    const appointment = enriched('email');
+
+    await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+
+    const email = ses.commandCalls(SendEmailCommand)[0]!.args[0].input;
+    const text = email.Content!.Simple!.Body!.Text!.Data!;
+    const link = new RegExp(`${TEST_ENV.SITE_URL.replace(/\./g, '\\.')}/manage\\?appointment=${appointment.id}#token=(\\S+)`).exec(text);
+    expect(link).not.toBeNull();
+    expect(email.Content!.Simple!.Body!.Html!.Data).toContain(`#token=${link![1]}`);
+    const parsed = parseManageToken(link![1]!);
+    expect(parsed).toMatchObject({ appointmentId: appointment.id });
+    expect(checkManageToken(MANAGE_TOKEN_KEY, parsed!, appointment.email, new Date())).toBe('valid');
+    expect(checkManageToken(MANAGE_TOKEN_KEY, parsed!, 'someone.else@example.com', new Date())).toBe('invalid');
+    expect(parsed!.expiresAt).toBe(Date.parse(appointment.appointmentDateTime) / 1000 + Number(TEST_ENV.MANAGE_TOKEN_VALIDITY_SECONDS));
+    // The token is the secret of the e-mail: it is never logged.
+    const logged = JSON.stringify([infoLog.mock.calls, warnLog.mock.calls, errorLog.mock.calls]);
+    expect(logged).not.toContain(link![1]);
+  });
+
+  it('never puts the manage link in an SMS (only the address is proved by the booking)', async () => {
+    await handler(sqsEvent(sqsRecord(enriched('sms'))), lambdaContext());
+
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message).not.toMatch(/manage|token|https?:/i);
   });
 
   it('texts an sms-preference appointment: transactional, to the contact number, one segment', async () => {
@@ -131,6 +174,25 @@ describe('notifier handler', () => {
     expect(sns).not.toHaveReceivedCommand(PublishCommand);
     expect(outcomes()[0]).toMatchObject({ preferredMethod: 'sms', channel: 'email', fallbackReason: 'sms preferred but no phone number is known; sent by e-mail' });
     expect(warnLog).toHaveBeenCalledWith('falling back to e-mail', expect.objectContaining({ appointmentId: sms.id, recipient: 'r***@e***.net' }));
+    expect(appointmentUpdates()[0]).toMatchObject({
+      UpdateExpression: 'SET #status = :status, #channel = :channel, #notifiedAt = :notifiedAt, #reason = :reason REMOVE #error',
+      ExpressionAttributeNames: expect.objectContaining({ '#reason': 'notificationReason' }),
+      ExpressionAttributeValues: expect.objectContaining({ ':reason': { S: 'sms preferred but no phone number is known; sent by e-mail' } }),
+    });
+  });
+
+  it.each(['+33612345678', '+8821234567890', '+2341234567890'])('e-mails instead of texting %s, outside the allowed country codes (44, 1)', async (phone) => {
+    const appointment = enriched('sms', { contactPhoneNumber: phone });
+
+    await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    const [result] = outcomes();
+    expect(validateNotificationResult(result)).toEqual([]);
+    expect(result).toMatchObject({ preferredMethod: 'sms', channel: 'email', outcome: 'sent' });
+    expect(result!.fallbackReason).toContain('outside the countries the practice texts (+44, +1)');
+    expect(JSON.stringify([warnLog.mock.calls, result])).not.toContain(phone);
   });
 
   it('texts the booking phone number when the contact has none', async () => {
@@ -156,6 +218,17 @@ describe('notifier handler', () => {
     expect(errorLog).toHaveBeenCalledWith('invalid notification message', expect.objectContaining({ messageId: bad.messageId }));
   });
 
+  it('does not quote a body that is not JSON (it holds personal data) in the log', async () => {
+    const bad = sqsRecord('{"email":"secret.patient@example.com", "phoneNumber": +447700900123');
+
+    await expect(handler(sqsEvent(bad), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
+
+    const logged = JSON.stringify(errorLog.mock.calls);
+    expect(logged).toContain('body is not JSON');
+    expect(logged).not.toContain('secret.patient');
+    expect(logged).not.toContain('7700900123');
+  });
+
   it.each([
     ['SES throttling', () => ses.on(SendEmailCommand).rejectsOnce(awsError(TooManyRequestsException, 429)).resolves({ MessageId: 'ses-retry' }), 'email' as const],
     ['an SNS 5xx', () => sns.on(PublishCommand).rejectsOnce(awsError(InternalErrorException, 500)).resolves({ MessageId: 'sns-retry' }), 'sms' as const],
@@ -172,6 +245,9 @@ describe('notifier handler', () => {
     expect(idempotency.records()).toHaveLength(0);
     const retry = await handler(sqsEvent({ ...failing, messageId: randomUUID() }), lambdaContext());
     expect(retry.batchItemFailures).toEqual([]);
+    // The failed attempt gave its quota slot back: one notification reached the patient, one slot is used.
+    const keys = [...quota.items.keys()];
+    expect(keys.map((key) => quota.sends(key).length)).toEqual([1]);
   });
 
   it('records the cause of a failed attempt on the pending appointment, for the DLQ tool, without PII', async () => {
@@ -207,6 +283,23 @@ describe('notifier handler', () => {
     expect(message).toBe('notification failed');
     expect(extra).toMatchObject({ appointmentId: appointment.id, channel: 'email', recipient: 'J***@e***.com', errorName: 'MessageRejected' });
     expect(JSON.stringify(errorLog.mock.calls)).not.toContain(appointment.email);
+  });
+
+  it("masks the recipient quoted in a provider's error, in the log and in the recorded failure", async () => {
+    sns.on(PublishCommand).rejects(
+      Object.assign(new Error('Invalid parameter: PhoneNumber Reason: +15555550123 is not valid to publish to (ravi@example.net)'), { name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } }),
+    );
+    const appointment = enriched('sms');
+
+    await expect(handler(sqsEvent(sqsRecord(appointment)), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
+
+    const [, extra] = errorLog.mock.calls.find(([m]) => m === 'notification failed')!;
+    expect(extra).toMatchObject({ errorName: 'InvalidParameterException', errorMessage: expect.stringContaining('Invalid parameter: PhoneNumber') });
+    const failure = appointmentUpdates().find((input) => input.UpdateExpression === 'SET #error = :error');
+    const stored = JSON.stringify([errorLog.mock.calls, failure]);
+    expect(stored).not.toContain('+15555550123');
+    expect(stored).not.toContain('ravi@example.net');
+    expect(stored).toContain('+15*******23');
   });
 
   it('throws FullBatchFailureError when every record fails, so the whole batch is retried', async () => {
@@ -294,5 +387,92 @@ describe('notifier idempotency', () => {
 
     expect(response.batchItemFailures).toEqual([]);
     expect(warnLog).toHaveBeenCalledWith('appointment no longer exists; outcome not recorded', expect.anything());
+  });
+});
+
+describe('recipient quota (a rolling 24 hours per address or number)', () => {
+  const CAP = Number(TEST_ENV.NOTIFICATIONS_PER_RECIPIENT_PER_DAY);
+
+  it('suppresses a notification to a recipient at the cap: nothing sent, outcome and reason recorded', async () => {
+    const appointment = enriched('email');
+    quota.fill(recipientKey('email', appointment.email), CAP, Date.now() - 60_000);
+
+    const response = await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    const [result] = outcomes();
+    expect(validateNotificationResult(result)).toEqual([]);
+    expect(result).toMatchObject({ appointmentId: appointment.id, channel: 'email', outcome: 'suppressed', suppressedReason: `the recipient already had ${CAP} notifications in 24 hours (cap ${CAP})` });
+    expect(result).not.toHaveProperty('providerMessageId');
+    expect(appointmentUpdates()[0]).toMatchObject({
+      ExpressionAttributeValues: expect.objectContaining({ ':status': { S: 'suppressed' }, ':channel': { S: 'email' }, ':reason': { S: result!.suppressedReason } }),
+    });
+    expect(warnLog).toHaveBeenCalledWith('notification suppressed', expect.objectContaining({ appointmentId: appointment.id, reason: 'recipient-cap', recipient: 'J***@e***.com' }));
+    expect(JSON.stringify(warnLog.mock.calls)).not.toContain(appointment.email);
+    expect(quota.sends(recipientKey('email', appointment.email))).toHaveLength(CAP);
+  });
+
+  it('counts only the last 24 hours: sends older than the window free their slots', async () => {
+    const appointment = enriched('email');
+    const key = recipientKey('email', appointment.email);
+    quota.fill(key, CAP, Date.now() - 24 * 60 * 60 * 1000 - 60_000);
+
+    await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(quota.sends(key)).toHaveLength(1);
+  });
+
+  it('lets exactly CAP notifications through to one address, whatever the case of it, and suppresses the rest', async () => {
+    const appointments = Array.from({ length: CAP + 2 }, (_, index) => enriched('email', { email: index % 2 === 0 ? 'Jane.ONeil@example.com' : 'jane.oneil@EXAMPLE.com' }));
+
+    for (const appointment of appointments) await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, CAP);
+    expect(outcomes().map((result) => result.outcome)).toEqual([...Array<string>(CAP).fill('sent'), 'suppressed', 'suppressed']);
+  });
+
+  it('keeps separate quotas for an address and a number', async () => {
+    const sms = enriched('sms');
+    quota.fill(recipientKey('email', sms.email), CAP, Date.now());
+
+    await handler(sqsEvent(sqsRecord(sms)), lambdaContext());
+
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('a redelivered suppressed notification neither sends nor takes another slot', async () => {
+    const appointment = enriched('email');
+    const key = recipientKey('email', appointment.email);
+    quota.fill(key, CAP - 1, Date.now());
+
+    await handler(sqsEvent(sqsRecord(enriched('email', { email: appointment.email }))), lambdaContext());
+    await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+    await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+
+    expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
+    expect(outcomes().map((result) => result.outcome)).toEqual(['sent', 'suppressed', 'suppressed']);
+    expect(quota.sends(key)).toHaveLength(CAP);
+  });
+
+  it('retries the optimistic write when another notifier took a slot between the read and the write', async () => {
+    const appointment = enriched('email');
+    const key = recipientKey('email', appointment.email);
+    quota.fill(key, CAP - 1, Date.now());
+    let raced = false;
+    quota.beforePut = (raceKey) => {
+      if (raced) return;
+      raced = true;
+      // Another notifier takes the last slot first.
+      quota.fill(raceKey, CAP, Date.now());
+      quota.items.get(raceKey)!.version = { N: '2' };
+    };
+
+    await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+
+    expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
+    expect(outcomes()[0]).toMatchObject({ outcome: 'suppressed' });
+    expect(quota.sends(key)).toHaveLength(CAP);
   });
 });

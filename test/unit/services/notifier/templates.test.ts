@@ -31,39 +31,51 @@ describe('appointment time', () => {
 });
 
 describe('e-mail template', () => {
-  it('renders subject, text and HTML with the appointment details', () => {
-    const email = renderAppointmentEmail(appointment({ patientName: 'Jane', dentist: 'Dr Lopez', notes: 'Bring X-rays.\nArrive early.' }));
+  const MANAGE_URL = 'https://book.lj-dentists.example/manage?appointment=8d2f6a4e-5b1c-4e8a-9f3d-2c7b1a0e9d42#token=m1.8d2f6a4e-5b1c-4e8a-9f3d-2c7b1a0e9d42.1900000000.abc_-DEF';
+  const render = (value: EnrichedAppointment, manageUrl = MANAGE_URL) => renderAppointmentEmail(value, { manageUrl });
+
+  it('renders subject, text and HTML with the appointment details and the manage link', () => {
+    const email = render(appointment({ patientName: 'Jane', dentist: 'Dr Lopez' }));
 
     expect(email.subject).toBe('Your appointment with Dr Lopez on Thu 14 Mar 2030 at 09:30');
     expect(email.text).toContain('Dear Jane,');
     expect(email.text).toContain('Your appointment with Dr Lopez at LJ Dentists Camden is booked for Thursday 14 March 2030 at 09:30 (UTC+01:00).');
-    expect(email.text).toContain('Bring X-rays.\nArrive early.');
+    expect(email.text).toContain(`See or manage your appointment and how we contact you:\n${MANAGE_URL}\n`);
     expect(email.text).toContain('Appointment reference: 8d2f6a4e-5b1c-4e8a-9f3d-2c7b1a0e9d42');
-    expect(email.html).toContain('Bring X-rays.<br>Arrive early.');
+    expect(email.html).toContain(`<a href="${MANAGE_URL}">See or manage your appointment</a>`);
   });
 
-  it('escapes every user-supplied value in the HTML', () => {
-    const email = renderAppointmentEmail(
-      appointment({ patientName: '<img src=x onerror=alert(1)>', dentist: 'Dr "Quote" & Co', clinic: "O'Brien's <b>", notes: '</p><script>steal()</script>' }),
+  it("never shows the caller's free-text notes: they would read as the practice's words", () => {
+    const email = render(appointment({ notes: 'URGENT: your card was declined, pay at http://evil.example' }));
+
+    expect(email.text).not.toContain('evil.example');
+    expect(email.html).not.toContain('evil.example');
+    expect(email.text).not.toContain('Notes from the practice');
+    expect(email.html).not.toContain('Notes from the practice');
+  });
+
+  it('escapes every user-supplied value in the HTML, and the link in its attribute', () => {
+    const email = render(
+      appointment({ patientName: '<img src=x onerror=alert(1)>', dentist: 'Dr "Quote" & Co', clinic: "O'Brien's <b>" }),
+      'https://book.example/manage?appointment=x&y="><script>steal()</script>',
     );
 
     expect(email.html).not.toMatch(/<img|<script|<b>/);
     expect(email.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(email.html).toContain('Dr &quot;Quote&quot; &amp; Co');
     expect(email.html).toContain('O&#39;Brien&#39;s &lt;b&gt;');
-    expect(email.html).toContain('&lt;/p&gt;&lt;script&gt;steal()&lt;/script&gt;');
+    expect(email.html).toContain('href="https://book.example/manage?appointment=x&amp;y=&quot;&gt;&lt;script&gt;steal()&lt;/script&gt;"');
     // The text part is plain text: no escaping needed or wanted.
     expect(email.text).toContain('Dear <img src=x onerror=alert(1)>,');
   });
 
-  it('omits the clinic and notes when there are none', () => {
+  it('omits the clinic when there is none', () => {
     const { clinic: _c, notes: _n, ...bare } = appointment();
 
-    const email = renderAppointmentEmail(bare);
+    const email = render(bare);
 
-    expect(email.text).toContain("Your appointment with Dr Lopez & Partners is booked for");
-    expect(email.text).not.toContain('Notes from the practice');
-    expect(email.html).not.toContain('Notes from the practice');
+    expect(email.text).toContain('Your appointment with Dr Lopez & Partners is booked for');
+    expect(email.text).toContain(MANAGE_URL);
   });
 
   it('escapeHtml covers the five HTML-significant characters', () => {

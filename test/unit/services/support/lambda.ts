@@ -28,6 +28,9 @@ export interface ApiEventOptions {
   body?: string | null;
   isBase64Encoded?: boolean;
   headers?: Record<string, string>;
+  queryStringParameters?: Record<string, string> | null;
+  /** Claims of a verified Cognito ID token, as API Gateway's Cognito authorizer attaches them. */
+  claims?: Record<string, string>;
 }
 
 /** A REST API (v1) Lambda proxy event, shaped like the ones API Gateway sends. */
@@ -42,12 +45,15 @@ export function apiEvent(options: ApiEventOptions): APIGatewayProxyEvent {
     httpMethod: options.method,
     headers: options.headers ?? { 'Content-Type': 'application/json' },
     multiValueHeaders: {},
-    queryStringParameters: null,
+    queryStringParameters: options.queryStringParameters ?? null,
     multiValueQueryStringParameters: null,
     pathParameters,
     stageVariables: null,
     body: options.body ?? null,
     isBase64Encoded: options.isBase64Encoded ?? false,
-    requestContext: { requestId: `api-request-${sequence}` } as APIGatewayProxyEvent['requestContext'],
+    requestContext: {
+      requestId: `api-request-${sequence}`,
+      ...(options.claims ? { authorizer: { claims: options.claims } } : {}),
+    } as APIGatewayProxyEvent['requestContext'],
   };
 }

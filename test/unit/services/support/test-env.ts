@@ -5,7 +5,20 @@
  */
 export const TEST_ENV = {
   APPOINTMENTS_TABLE_NAME: 'test-appointments',
+  APPOINTMENTS_BY_DATE_INDEX_NAME: 'byAppointmentDate',
   CONTACTS_TABLE_NAME: 'test-contacts',
+  RECIPIENT_QUOTA_TABLE_NAME: 'test-recipient-quota',
+  NOTIFICATIONS_PER_RECIPIENT_PER_DAY: '10',
+  SMS_COUNTRY_CALLING_CODES: '44,1',
+  MANAGE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:test-manage-token-key-AbCdEf',
+  MANAGE_TOKEN_VALIDITY_SECONDS: '2592000',
+  SITE_URL: 'https://book.lj-dentists.example',
+  // The names the unit tests' bookings use, as the CDK config would list the practice's dentists.
+  DENTISTS: JSON.stringify([
+    { id: 'lee-jones', name: 'Dr. Lee Jones' },
+    { id: 'lopez', name: 'Dr Lopez' },
+    { id: 'jones', name: 'Dr Jones' },
+  ]),
   IDEMPOTENCY_TABLE_NAME: 'test-idempotency',
   SENDER_EMAIL: 'appointments@lj-dentists.example',
   IDEMPOTENCY_EXPIRY_SECONDS: '604800',
@@ -18,6 +31,7 @@ export const TEST_ENV = {
   AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1',
   AWS_ENDPOINT_URL_SESV2: 'http://127.0.0.1:1',
   AWS_ENDPOINT_URL_SNS: 'http://127.0.0.1:1',
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:1',
 } as const;
 
 Object.assign(process.env, TEST_ENV);
