@@ -74,6 +74,8 @@ describe('local runtime: who may call what', () => {
     credentials.staffNoGroup = await noGroupIdToken(runtime.identity);
     credentials.forgedJwt = await forgedIdToken(runtime.identity);
     credentials.expiredJwt = await expiredIdToken(runtime.identity);
+    // X has a stored preference, so an authorized read of it is a 200 (not a 404 for a missing one).
+    expect((await putContactAsStaff(runtime, addressX, { preferredMethod: 'email' })).status).toBe(200);
   }, 180_000);
 
   afterAll(async () => {
