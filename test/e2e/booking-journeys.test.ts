@@ -151,21 +151,24 @@ describe('local runtime: booking journeys on the dev assembly', () => {
     expect((await runtime.emulators.ses.listEmails()).filter((mail) => mail.to.includes(email))).toHaveLength(0);
   }, 60_000);
 
-  it('skips patients who prefer no notifications and patients with no contact record', async () => {
+  it('skips patients who prefer no notifications; e-mails a new patient with no contact record (the manage link)', async () => {
     const none = uniqueEmail('none');
-    const unknown = uniqueEmail('unknown');
+    const newcomer = uniqueEmail('newcomer');
     await setContact(none, { preferredMethod: 'none' });
     const smsBefore = (await runtime.emulators.sms.listMessages()).length;
 
-    const ids = [await book(none, 'Nobody Please'), await book(unknown, 'First Visit')];
+    const skippedId = await book(none, 'Nobody Please');
+    const newId = await book(newcomer, 'First Visit');
 
-    for (const id of ids) {
-      expect((await finalStage(id)).stage).toBe('skipped');
-      await eventually('the recorded skip', async () => ((await getAppointment(id)).notificationStatus === 'skipped' ? true : undefined));
-    }
+    expect((await finalStage(skippedId)).stage).toBe('skipped');
+    await eventually('the recorded skip', async () => ((await getAppointment(skippedId)).notificationStatus === 'skipped' ? true : undefined));
+    expect((await finalStage(newId)).stage).toBe('emailed');
     await runtime.idle();
-    const mails = (await runtime.emulators.ses.listEmails()).filter((mail) => mail.to.includes(none) || mail.to.includes(unknown));
-    expect(mails).toHaveLength(0);
+    const mails = await runtime.emulators.ses.listEmails();
+    expect(mails.filter((mail) => mail.to.includes(none))).toHaveLength(0);
+    const welcome = mails.filter((mail) => mail.to.includes(newcomer));
+    expect(welcome).toHaveLength(1);
+    expect(welcome[0]?.text ?? '').toContain(`/manage?appointment=${newId}#token=`);
     expect(await runtime.emulators.sms.listMessages()).toHaveLength(smsBefore);
   }, 60_000);
 
