@@ -156,7 +156,7 @@ describe('npm run dlq -- replay on DynamoDB Local and fauxqs', () => {
     expect(sent.map(({ id, preferredMethod, contactPhoneNumber }) => ({ id, preferredMethod, contactPhoneNumber })).sort((a, b) => a.id.localeCompare(b.id))).toEqual(
       [
         { id: bySms.id, preferredMethod: 'sms', contactPhoneNumber: '+447700900999' },
-        { id: noContact.id, preferredMethod: 'none', contactPhoneNumber: undefined },
+        { id: noContact.id, preferredMethod: 'email', contactPhoneNumber: undefined },
       ].sort((a, b) => a.id.localeCompare(b.id)),
     );
     expect(await bodies(w.target.deadLetterQueue.url)).toEqual([]);
@@ -222,7 +222,7 @@ describe('npm run dlq -- replay on DynamoDB Local and fauxqs', () => {
     const cli = (args: string[]) => run('npx', ['tsx', 'ops/dlq.ts', 'replay', ...args, '--runtime-file', stateFile], { cwd: process.cwd() });
 
     const dry = await cli(['--dry-run']);
-    expect(dry.stdout).toContain(`would send booking ${booking.id} (none)`);
+    expect(dry.stdout).toContain(`would send booking ${booking.id} (email)`);
     expect(dry.stdout).toContain('would replay 1 booking(s) in local');
     expect(await bodies(w.target.targetQueueUrl)).toEqual([]);
 
