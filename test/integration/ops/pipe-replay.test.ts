@@ -227,7 +227,7 @@ describe('npm run dlq -- replay on DynamoDB Local and fauxqs', () => {
     expect(await bodies(w.target.targetQueueUrl)).toEqual([]);
 
     const replayed = await cli([]);
-    expect(replayed.stdout).toContain(`sent booking ${booking.id} (none)`);
+    expect(replayed.stdout).toContain(`sent booking ${booking.id} (email)`);
     expect((await bodies(w.target.targetQueueUrl)).map((body) => (body as { id: string }).id)).toEqual([booking.id]);
     expect(await bodies(w.target.deadLetterQueue.url)).toEqual([]);
 
