@@ -1,10 +1,12 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { RouteKey } from '../../contracts/api-routes';
+import { BUSINESS_METRICS, rejectionStatusDimension } from '../../contracts/metrics';
 import { createDynamoDbClient } from '../shared/aws-clients';
 import { HttpError, errorName, isTransientAwsError, notFound } from '../shared/errors';
 import { errorResponse, jsonResponse } from '../shared/http-response';
 import { logger } from '../shared/logger';
+import { countMetric, publishMetrics } from '../shared/metrics';
 import { maskEmail } from '../shared/pii';
 import { secretKeySource } from '../shared/security/secret-key';
 import { appointmentsTable } from './adapters/appointments-table';
@@ -59,6 +61,7 @@ export const ROUTE_HANDLERS: Record<RouteKey, RouteHandler> = {
     logger.setCorrelationId(appointment.id);
     await appointments.put(appointment);
     logger.info('appointment created', { appointmentId: appointment.id, email: maskEmail(appointment.email) });
+    countMetric(BUSINESS_METRICS.appointmentsCreated);
     // The manage token is never in this answer: the caller may have typed somebody else's address.
     return jsonResponse(201, appointment, { location: `/appointments/${appointment.id}` });
   },
@@ -111,12 +114,16 @@ export const handler = async (event: APIGatewayProxyEvent, context: Context): Pr
     return response;
   } catch (error) {
     return toErrorResponse(error, requestId, method, event.resource);
+  } finally {
+    publishMetrics();
   }
 };
 
 function toErrorResponse(error: unknown, requestId: string, method: string, resource: string | undefined): APIGatewayProxyResult {
   if (error instanceof HttpError) {
     logger.info('request rejected', { method, resource, statusCode: error.statusCode, code: error.code, details: error.details });
+    // 401/403 counts are the security signal (token guessing, a leaked link tried on other bookings).
+    countMetric(BUSINESS_METRICS.requestsRejected, { statusCode: rejectionStatusDimension(error.statusCode) });
     return errorResponse(error.statusCode, error, requestId, error.headers);
   }
   if (isTransientAwsError(error)) {

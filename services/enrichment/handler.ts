@@ -1,7 +1,9 @@
 import type { Context } from 'aws-lambda';
 import type { EnrichedAppointment } from '../../contracts';
+import { BUSINESS_METRICS } from '../../contracts/metrics';
 import { createDynamoDbClient } from '../shared/aws-clients';
 import { logger } from '../shared/logger';
+import { countMetric, publishMetrics } from '../shared/metrics';
 import { maskEmail } from '../shared/pii';
 import { batchGetContacts } from './adapters/contacts-batch-get';
 import { config } from './config';
@@ -17,6 +19,14 @@ const dynamodb = createDynamoDbClient(config.aws);
  */
 export const handler = async (event: unknown, context: Context): Promise<EnrichedAppointment[]> => {
   logger.addContext(context);
+  try {
+    return await enrich(event);
+  } finally {
+    publishMetrics();
+  }
+};
+
+async function enrich(event: unknown): Promise<EnrichedAppointment[]> {
   const appointments = parseAppointmentInserts(event);
   if (appointments.length === 0) return [];
 
@@ -36,9 +46,11 @@ export const handler = async (event: unknown, context: Context): Promise<Enriche
 
   const enriched = enrichAppointments(appointments, contacts);
   // One line per appointment carrying the flow's correlation id (the appointment id), so a booking
-  // can be followed from the API through the pipe to the notifier by one key.
+  // can be followed from the API through the pipe to the notifier by one key. It is the only line
+  // about a record, written in sequence, so the key is set on it rather than on a child logger.
   for (const { id, preferredMethod } of enriched) {
     logger.info('appointment enriched', { correlation_id: id, appointmentId: id, preferredMethod });
+    countMetric(BUSINESS_METRICS.appointmentsEnriched, { preferredMethod });
   }
   return enriched;
-};
+}

@@ -1,9 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { NOTIFICATION_OUTCOME_LOG_MESSAGE, NOTIFICATION_RESULT_LOG_KEY, parseNotificationResult, type EnrichedAppointment, type NotificationResult } from '../../contracts';
+import { BUSINESS_METRICS, type NotificationFailureKind } from '../../contracts/metrics';
 import { createDynamoDbClient, createSesClient, createSnsClient } from '../shared/aws-clients';
 import { errorName, isTransientAwsError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import { countMetric, publishMetrics } from '../shared/metrics';
 import { maskEmail, maskPersonalData, maskPhone } from '../shared/pii';
 import { manageTokenExpiry, signManageToken } from '../shared/security/manage-token';
 import { secretKeySource } from '../shared/security/secret-key';
@@ -47,12 +50,12 @@ async function manageUrl(appointment: EnrichedAppointment): Promise<string> {
  * quota, then sends. Over the quota it sends nothing and the outcome is `suppressed`, which the
  * idempotency record keeps, so a redelivery neither sends nor takes another slot.
  */
-const deliverOnce = delivery.wrap(async (key: DeliveryKey, { appointment, plan }: { appointment: EnrichedAppointment; plan: SendPlan }) => {
+const deliverOnce = delivery.wrap(async (key: DeliveryKey, { appointment, plan, log }: { appointment: EnrichedAppointment; plan: SendPlan; log: Logger }) => {
   const now = new Date();
   const decision = await quota.reserve(recipientKey(plan.channel, plan.to), now);
   if (!decision.allowed) {
     const suppressedReason = `the recipient already had ${decision.sentInWindow} notifications in 24 hours (cap ${config.notificationsPerRecipientPerDay})`;
-    logger.warn('notification suppressed', { correlation_id: key.appointmentId, appointmentId: key.appointmentId, channel: key.channel, reason: 'recipient-cap', recipient: maskedRecipient(plan), sentInWindow: decision.sentInWindow, suppressedCount: 1 });
+    log.warn('notification suppressed', { appointmentId: key.appointmentId, channel: key.channel, reason: 'recipient-cap', recipient: maskedRecipient(plan), sentInWindow: decision.sentInWindow, suppressedCount: 1 });
     return { suppressedReason, suppressedAt: now.toISOString() };
   }
   let providerMessageId: string;
@@ -64,50 +67,68 @@ const deliverOnce = delivery.wrap(async (key: DeliveryKey, { appointment, plan }
   } catch (error) {
     // The attempt never reached the patient: its slot goes back, so retries do not use up the quota.
     await quota.release(recipientKey(plan.channel, plan.to), decision.slot).catch((releaseError: unknown) =>
-      logger.warn('could not give back the recipient quota slot of a failed send', { correlation_id: key.appointmentId, appointmentId: key.appointmentId, errorName: errorName(releaseError) }),
+      log.warn('could not give back the recipient quota slot of a failed send', { appointmentId: key.appointmentId, errorName: errorName(releaseError) }),
     );
     throw error;
   }
-  logger.debug('notification sent', { correlation_id: key.appointmentId, appointmentId: key.appointmentId, channel: key.channel });
+  log.debug('notification sent', { appointmentId: key.appointmentId, channel: key.channel });
   return { providerMessageId, sentAt: new Date().toISOString() };
 });
 
 const maskedRecipient = (plan: SendPlan): string => (plan.channel === 'email' ? maskEmail(plan.to) : maskPhone(plan.to));
 
-async function notify(appointment: EnrichedAppointment, plan: NotificationPlan, receiveCount: number): Promise<NotificationResult> {
+async function notify(appointment: EnrichedAppointment, plan: NotificationPlan, receiveCount: number, log: Logger): Promise<NotificationResult> {
   if (plan.channel === 'none') return notificationResult(appointment, plan, { skippedAt: new Date().toISOString() });
   if (plan.channel === 'email' && plan.fallbackReason) {
-    logger.warn('falling back to e-mail', { correlation_id: appointment.id, appointmentId: appointment.id, reason: plan.fallbackReason, recipient: maskEmail(plan.to) });
+    log.warn('falling back to e-mail', { appointmentId: appointment.id, reason: plan.fallbackReason, recipient: maskEmail(plan.to) });
   }
   try {
-    const sent = await deliverOnce({ appointmentId: appointment.id, channel: plan.channel }, { appointment, plan });
+    const sent = await deliverOnce({ appointmentId: appointment.id, channel: plan.channel }, { appointment, plan, log });
     return notificationResult(appointment, plan, sent);
   } catch (error) {
-    const context = { correlation_id: appointment.id, appointmentId: appointment.id, channel: plan.channel, recipient: maskedRecipient(plan), errorName: errorName(error) };
+    const context = { appointmentId: appointment.id, channel: plan.channel, recipient: maskedRecipient(plan), errorName: errorName(error) };
     if (errorName(error) === 'IdempotencyAlreadyInProgressError') {
-      logger.info('notification already in progress elsewhere; the message will be retried', context);
+      log.info('notification already in progress elsewhere; the message will be retried', context);
     } else if (isTransientAwsError(error)) {
-      logger.warn('notification failed transiently; the message will be retried', context);
+      log.warn('notification failed transiently; the message will be retried', context);
     } else {
       // Rejections (MessageRejected, an unverified sender, an invalid number) will not heal on
       // retry; the record still fails, so after maxReceiveCount it rests in the DLQ with this log.
-      logger.error('notification failed', { ...context, errorMessage: maskPersonalData(error instanceof Error ? error.message : String(error)) });
+      log.error('notification failed', { ...context, errorMessage: maskPersonalData(error instanceof Error ? error.message : String(error)) });
     }
-    if (errorName(error) !== 'IdempotencyAlreadyInProgressError') await rememberFailure(appointment.id, error, receiveCount);
+    if (errorName(error) !== 'IdempotencyAlreadyInProgressError') await rememberFailure(appointment.id, error, receiveCount, log);
     throw error;
   }
 }
 
 /** Best effort: the record fails either way; a failure to record the cause is only logged. */
-async function rememberFailure(appointmentId: string, error: unknown, receiveCount: number): Promise<void> {
+async function rememberFailure(appointmentId: string, error: unknown, receiveCount: number, log: Logger): Promise<void> {
   // Provider messages can quote the recipient ("Invalid parameter: PhoneNumber +44…"): masked before storing.
   const failure = { code: errorName(error), message: maskPersonalData(error instanceof Error ? error.message : String(error)), at: new Date().toISOString(), receiveCount };
   await recordFailure(dynamodb, config.appointmentsTableName, appointmentId, failure).catch((recordError: unknown) =>
-    logger.warn('could not record the notification failure on the appointment', { correlation_id: appointmentId, appointmentId, errorName: errorName(recordError) }),
+    log.warn('could not record the notification failure on the appointment', { appointmentId, errorName: errorName(recordError) }),
   );
 }
 
+/** How a failed record is counted in NotificationFailures; undefined: not a failure (another attempt holds it). */
+function failureKind(error: unknown): NotificationFailureKind | undefined {
+  if (error instanceof InvalidNotificationMessageError) return 'invalid-message';
+  if (errorName(error) === 'IdempotencyAlreadyInProgressError') return undefined;
+  return isTransientAwsError(error) ? 'transient' : 'rejected';
+}
+
 async function recordHandler(record: SQSRecord): Promise<NotificationResult> {
+  try {
+    return await handleRecord(record);
+  } catch (error) {
+    const failure = failureKind(error);
+    // Counted on every failed attempt: the last one (dead-lettered) cannot be told apart here.
+    if (failure) countMetric(BUSINESS_METRICS.notificationFailures, { failure });
+    throw error;
+  }
+}
+
+async function handleRecord(record: SQSRecord): Promise<NotificationResult> {
   let appointment: EnrichedAppointment;
   try {
     appointment = parseNotificationMessage(record.messageId, record.body);
@@ -117,17 +138,23 @@ async function recordHandler(record: SQSRecord): Promise<NotificationResult> {
     }
     throw error;
   }
+  // Records of a batch run concurrently: each has its own child logger, so every line about this
+  // booking carries its correlation id (the appointment id) and no other record's.
+  const log = logger.createChild({ persistentKeys: { correlation_id: appointment.id } });
   const plan = planNotification(appointment, { smsCountryCallingCodes: config.smsCountryCallingCodes });
   const receiveCount = Math.max(1, Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1);
-  const result = parseNotificationResult(await notify(appointment, plan, receiveCount));
-  logger.info(NOTIFICATION_OUTCOME_LOG_MESSAGE, { correlation_id: result.appointmentId, [NOTIFICATION_RESULT_LOG_KEY]: result });
+  const result = parseNotificationResult(await notify(appointment, plan, receiveCount, log));
+  log.info(NOTIFICATION_OUTCOME_LOG_MESSAGE, { [NOTIFICATION_RESULT_LOG_KEY]: result });
 
   // If this fails after a send, the record fails and SQS redelivers it; the idempotency record
   // then returns the first send's result without sending, and this update is tried again.
   const recorded = await recordOutcome(dynamodb, config.appointmentsTableName, result);
   if (recorded === 'appointment-missing') {
-    logger.warn('appointment no longer exists; outcome not recorded', { correlation_id: result.appointmentId, appointmentId: result.appointmentId });
+    log.warn('appointment no longer exists; outcome not recorded', { appointmentId: result.appointmentId });
   }
+  // Counted once the outcome is recorded, so a redelivery after a failed update is not counted twice.
+  countMetric(BUSINESS_METRICS.notifications, { channel: result.channel, outcome: result.outcome });
+  if (result.outcome === 'suppressed') countMetric(BUSINESS_METRICS.notificationsSuppressed);
   return result;
 }
 
@@ -135,5 +162,9 @@ async function recordHandler(record: SQSRecord): Promise<NotificationResult> {
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   logger.addContext(context);
   delivery.config.registerLambdaContext(context);
-  return processPartialResponse(event, recordHandler, processor, { context });
+  try {
+    return await processPartialResponse(event, recordHandler, processor, { context });
+  } finally {
+    publishMetrics();
+  }
 };

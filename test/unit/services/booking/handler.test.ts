@@ -10,6 +10,8 @@ import { logger } from '../../../../services/shared/logger';
 import { loadFixture } from '../../../fixtures/load-fixture';
 import { bearer, manageToken, mockManageTokenSecret, staffClaims } from '../support/credentials';
 import { apiEvent, lambdaContext } from '../support/lambda';
+import { captureStdout } from '../support/stdout';
+import { rejectionStatusDimension } from '../../../../contracts/metrics';
 
 const dynamodb = mockClient(DynamoDBClient);
 const secretsManager = mockManageTokenSecret();
@@ -502,5 +504,59 @@ describe('routing', () => {
     const response = await handler({ ...event, resource: '', pathParameters: null }, lambdaContext());
 
     expectErrorBody(response, 404, 'ContactNotFound');
+  });
+});
+
+describe('booking metrics (EMF on stdout, one document per request)', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('counts a stored appointment as AppointmentsCreated, and nothing as rejected', async () => {
+    dynamodb.on(PutItemCommand).resolves({});
+    const stdout = captureStdout();
+
+    expect((await post(request())).statusCode).toBe(201);
+
+    expect(stdout.metrics()).toEqual([
+      { namespace: 'UnitTest', name: 'AppointmentsCreated', unit: 'Count', value: 1, dimensions: { service: 'unit-test' } },
+    ]);
+  });
+
+  it('counts each 4xx answer as RequestsRejected by its status code (401 and 403 apart)', async () => {
+    const stdout = captureStdout();
+    const stored = loadFixture<Record<string, unknown>>('appointment', 'stored');
+    storeAppointment(stored);
+    const getOwn = (headers: Record<string, string>) =>
+      handler(apiEvent({ method: 'GET', resource: '/appointments/{id}', pathParameters: { id: String(stored.id) }, headers }), lambdaContext());
+    const staffGet = (groups: string) =>
+      handler(apiEvent({ method: 'GET', resource: '/staff/appointments/{id}', pathParameters: { id: String(stored.id) }, claims: staffClaims({ groups }) }), lambdaContext());
+
+    expect((await getOwn({ 'Content-Type': 'application/json' })).statusCode).toBe(401);
+    expect((await getOwn({ Authorization: 'Bearer not-a-token' })).statusCode).toBe(401);
+    expect((await staffGet('patients')).statusCode).toBe(403);
+    expect((await post({ ...request(), email: 'not an address' })).statusCode).toBe(400);
+    expect((await handler(apiEvent({ method: 'GET', resource: '/nowhere' }), lambdaContext())).statusCode).toBe(404);
+
+    expect(stdout.count('RequestsRejected', { statusCode: '401' })).toBe(2);
+    expect(stdout.count('RequestsRejected', { statusCode: '403' })).toBe(1);
+    expect(stdout.count('RequestsRejected', { statusCode: '400' })).toBe(1);
+    expect(stdout.count('RequestsRejected', { statusCode: '404' })).toBe(1);
+    expect(stdout.count('AppointmentsCreated')).toBe(0);
+    for (const metric of stdout.metrics()) expect(Object.keys(metric.dimensions).sort()).toEqual(['service', 'statusCode']);
+  });
+
+  it('does not count a transient AWS failure (503) as a rejection', async () => {
+    dynamodb.on(PutItemCommand).rejects(awsError(ProvisionedThroughputExceededException));
+    const stdout = captureStdout();
+
+    expect((await post(request())).statusCode).toBe(503);
+
+    expect(stdout.metrics()).toEqual([]);
+  });
+
+  it('keeps the status dimension small: codes it does not know are counted as other', () => {
+    expect(rejectionStatusDimension(401)).toBe('401');
+    expect(rejectionStatusDimension(403)).toBe('403');
+    expect(rejectionStatusDimension(418)).toBe('other');
+    expect(rejectionStatusDimension(4010)).toBe('other');
   });
 });

@@ -10,6 +10,7 @@ import { InvalidStreamRecordError } from '../../../../services/enrichment/domain
 import { loadFixture } from '../../../fixtures/load-fixture';
 import { streamRecord } from '../../../fixtures/stream-records';
 import { lambdaContext } from '../support/lambda';
+import { captureStdout } from '../support/stdout';
 
 const dynamodb = mockClient(DynamoDBClient);
 const TABLE = 'test-contacts';
@@ -140,5 +141,37 @@ describe('enrichment handler', () => {
 
   it('rejects an input that is not an array', async () => {
     await expect(handler({ Records: [] }, lambdaContext())).rejects.toThrow('the enrichment input must be a JSON array of stream records');
+  });
+});
+
+describe('enrichment metrics (EMF on stdout)', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('counts the enriched appointments of a batch by preferred method, in one document per method', async () => {
+    dynamodb.on(BatchGetItemCommand).resolves({
+      Responses: { [TABLE]: [contactItem('ravi@example.net', 'sms', '+15555550123'), contactItem('noor@example.com', 'none')] },
+    });
+    const stdout = captureStdout();
+    const batch = [appointment({ email: 'ravi@example.net' }), appointment({ email: 'noor@example.com' }), appointment({ email: 'new@example.org' }), appointment({ email: 'other@example.org' })];
+
+    await handler(batch.map((a) => streamRecord(a)), lambdaContext());
+
+    expect(stdout.metrics()).toEqual(
+      expect.arrayContaining([
+        { namespace: 'UnitTest', name: 'AppointmentsEnriched', unit: 'Count', value: 2, dimensions: { service: 'unit-test', preferredMethod: 'email' } },
+        { namespace: 'UnitTest', name: 'AppointmentsEnriched', unit: 'Count', value: 1, dimensions: { service: 'unit-test', preferredMethod: 'sms' } },
+        { namespace: 'UnitTest', name: 'AppointmentsEnriched', unit: 'Count', value: 1, dimensions: { service: 'unit-test', preferredMethod: 'none' } },
+      ]),
+    );
+    expect(stdout.metrics()).toHaveLength(3);
+  });
+
+  it('counts nothing when the batch fails', async () => {
+    dynamodb.on(BatchGetItemCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    const stdout = captureStdout();
+
+    await expect(handler([streamRecord(appointment())], lambdaContext())).rejects.toThrow();
+
+    expect(stdout.metrics()).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, Update
 import { MessageRejected, SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { InternalErrorException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { randomUUID } from 'node:crypto';
@@ -10,7 +11,6 @@ import { NOTIFICATION_OUTCOME_LOG_MESSAGE, validateNotificationResult, type Enri
 import { handler, processor } from '../../../../services/notifier/handler';
 import { recipientKey } from '../../../../services/notifier/adapters/recipient-quota';
 import { MAX_SMS_SEPTETS, gsmLength } from '../../../../services/notifier/domain/sms-template';
-import { logger } from '../../../../services/shared/logger';
 import { checkManageToken, parseManageToken } from '../../../../services/shared/security/manage-token';
 import { loadFixture } from '../../../fixtures/load-fixture';
 import { TEST_ENV } from '../support/test-env';
@@ -19,6 +19,7 @@ import { IdempotencyTableFake } from '../support/idempotency-table-fake';
 import { lambdaContext } from '../support/lambda';
 import { RecipientQuotaTableFake } from '../support/recipient-quota-fake';
 import { sqsEvent, sqsRecord } from '../support/sqs';
+import { captureStdout, type StdoutCapture } from '../support/stdout';
 
 const dynamodb = mockClient(DynamoDBClient);
 const ses = mockClient(SESv2Client);
@@ -30,6 +31,7 @@ let appointmentUpdate: jest.Mock;
 let infoLog: jest.SpyInstance;
 let warnLog: jest.SpyInstance;
 let errorLog: jest.SpyInstance;
+let stdout: StdoutCapture;
 
 const enriched = (variant: 'email' | 'sms' | 'none', overrides: Partial<EnrichedAppointment> = {}): EnrichedAppointment => ({
   ...loadFixture<EnrichedAppointment>('enriched-appointment', variant),
@@ -55,9 +57,11 @@ beforeEach(() => {
   let sequence = 0;
   ses.on(SendEmailCommand).callsFake(() => ({ MessageId: `ses-${++sequence}` }));
   sns.on(PublishCommand).callsFake(() => ({ MessageId: `sns-${++sequence}` }));
-  infoLog = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
-  warnLog = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
-  errorLog = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+  // On the prototype: each record logs through its own child logger (logger.createChild()).
+  infoLog = jest.spyOn(Logger.prototype, 'info').mockImplementation(() => undefined);
+  warnLog = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  errorLog = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  stdout = captureStdout();
 });
 
 afterEach(() => jest.restoreAllMocks());
@@ -474,5 +478,121 @@ describe('recipient quota (a rolling 24 hours per address or number)', () => {
     expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
     expect(outcomes()[0]).toMatchObject({ outcome: 'suppressed' });
     expect(quota.sends(key)).toHaveLength(CAP);
+  });
+});
+
+describe('notifier metrics (EMF on stdout, published once per invocation)', () => {
+  const CAP = Number(TEST_ENV.NOTIFICATIONS_PER_RECIPIENT_PER_DAY);
+
+  it('counts each outcome by channel and outcome, and a suppression also as NotificationsSuppressed', async () => {
+    const suppressed = enriched('email', { email: 'capped.patient@example.com' });
+    quota.fill(recipientKey('email', suppressed.email), CAP, Date.now() - 60_000);
+
+    const response = await handler(sqsEvent(sqsRecord(enriched('email')), sqsRecord(enriched('sms')), sqsRecord(enriched('none')), sqsRecord(suppressed)), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(stdout.count('Notifications', { channel: 'email', outcome: 'sent' })).toBe(1);
+    expect(stdout.count('Notifications', { channel: 'sms', outcome: 'sent' })).toBe(1);
+    expect(stdout.count('Notifications', { channel: 'none', outcome: 'skipped' })).toBe(1);
+    expect(stdout.count('Notifications', { channel: 'email', outcome: 'suppressed' })).toBe(1);
+    expect(stdout.count('Notifications')).toBe(4);
+    expect(stdout.count('NotificationsSuppressed')).toBe(1);
+    expect(stdout.count('NotificationFailures')).toBe(0);
+    // Namespace and service from the Powertools environment; only low-cardinality dimensions.
+    for (const metric of stdout.metrics()) {
+      expect(metric).toMatchObject({ namespace: TEST_ENV.POWERTOOLS_METRICS_NAMESPACE, unit: 'Count' });
+      expect(metric.dimensions.service).toBe(TEST_ENV.POWERTOOLS_SERVICE_NAME);
+      expect(Object.keys(metric.dimensions).sort()).toEqual(metric.name === 'Notifications' ? ['channel', 'outcome', 'service'] : ['service']);
+    }
+    expect(JSON.stringify(stdout.metrics())).not.toMatch(/@|[0-9a-f]{8}-[0-9a-f]{4}-/i);
+  });
+
+  it('counts a fallback to e-mail under the channel used', async () => {
+    const { contactPhoneNumber: _dropped, ...sms } = enriched('sms');
+
+    await handler(sqsEvent(sqsRecord(sms)), lambdaContext());
+
+    expect(stdout.count('Notifications', { channel: 'email', outcome: 'sent' })).toBe(1);
+    expect(stdout.count('Notifications', { channel: 'sms' })).toBe(0);
+  });
+
+  it('counts failed records by kind (transient, rejected, invalid message) even when the whole batch fails', async () => {
+    sns.on(PublishCommand).rejects(awsError(InternalErrorException, 500));
+    ses.on(SendEmailCommand).rejects(awsError(MessageRejected, 400));
+
+    await expect(handler(sqsEvent(sqsRecord(enriched('sms')), sqsRecord(enriched('email')), sqsRecord('{"id":')), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
+
+    expect(stdout.count('NotificationFailures', { failure: 'transient' })).toBe(1);
+    expect(stdout.count('NotificationFailures', { failure: 'rejected' })).toBe(1);
+    expect(stdout.count('NotificationFailures', { failure: 'invalid-message' })).toBe(1);
+    expect(stdout.count('Notifications')).toBe(0);
+  });
+
+  it('does not count a duplicate held by an attempt in progress as a failure, nor its replayed outcome twice', async () => {
+    const appointment = enriched('email');
+    const duplicate = sqsRecord(appointment);
+
+    await handler(sqsEvent(sqsRecord(appointment), duplicate), lambdaContext());
+    expect(stdout.count('NotificationFailures')).toBe(0);
+    expect(stdout.count('Notifications', { channel: 'email', outcome: 'sent' })).toBe(1);
+
+    // The redelivered duplicate is answered from the idempotency record: its outcome is recorded again.
+    await handler(sqsEvent(duplicate), lambdaContext());
+    expect(stdout.count('Notifications', { channel: 'email', outcome: 'sent' })).toBe(2);
+  });
+
+  it('does not count an outcome whose recording failed (the redelivery counts it)', async () => {
+    appointmentUpdate.mockImplementationOnce(() => {
+      throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } });
+    });
+    const record = sqsRecord(enriched('email'));
+
+    await expect(handler(sqsEvent(record), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
+    expect(stdout.count('Notifications')).toBe(0);
+    expect(stdout.count('NotificationFailures', { failure: 'transient' })).toBe(1);
+
+    await handler(sqsEvent(record), lambdaContext());
+    expect(stdout.count('Notifications', { channel: 'email', outcome: 'sent' })).toBe(1);
+  });
+
+  it('writes no metrics for an empty batch', async () => {
+    await handler(sqsEvent(), lambdaContext());
+
+    expect(stdout.metrics()).toEqual([]);
+  });
+});
+
+describe('notifier correlation ids (one child logger per record)', () => {
+  it('puts the appointment id as correlation_id on every line about a record, with records of a batch running concurrently', async () => {
+    for (const spy of [infoLog, warnLog, errorLog]) spy.mockRestore();
+    const CAP = Number(TEST_ENV.NOTIFICATIONS_PER_RECIPIENT_PER_DAY);
+    const sent = enriched('email');
+    const { contactPhoneNumber: _dropped, ...fallback } = enriched('sms');
+    const transient = enriched('sms', { contactPhoneNumber: '+447700900999' });
+    const rejected = enriched('email', { email: 'rejected.patient@example.com' });
+    const suppressed = enriched('email', { email: 'capped.patient@example.com' });
+    quota.fill(recipientKey('email', suppressed.email), CAP, Date.now() - 60_000);
+    sns.on(PublishCommand, { PhoneNumber: '+447700900999' }).rejects(awsError(InternalErrorException, 500));
+    ses.on(SendEmailCommand, { Destination: { ToAddresses: [rejected.email] } }).rejects(awsError(MessageRejected, 400));
+    const batch = [sent, fallback, transient, rejected, suppressed, enriched('none')];
+
+    const response = await handler(sqsEvent(...batch.map((appointment) => sqsRecord(appointment))), lambdaContext());
+
+    expect(response.batchItemFailures).toHaveLength(2);
+    const logLines = stdout.lines().filter((line) => typeof line.level === 'string');
+    for (const appointment of batch) {
+      const about = logLines.filter((line) => JSON.stringify(line).includes(appointment.id));
+      expect(about.length).toBeGreaterThan(0);
+      for (const line of about) expect({ message: line.message, correlation_id: line.correlation_id }).toEqual({ message: line.message, correlation_id: appointment.id });
+    }
+    const messages = (id: string) => logLines.filter((line) => line.correlation_id === id).map((line) => line.message);
+    expect(messages(fallback.id)).toEqual(expect.arrayContaining(['falling back to e-mail', 'notification outcome']));
+    expect(messages(transient.id)).toContain('notification failed transiently; the message will be retried');
+    expect(messages(rejected.id)).toContain('notification failed');
+    expect(messages(suppressed.id)).toEqual(expect.arrayContaining(['notification suppressed', 'notification outcome']));
+    // The parent logger is not touched: no correlation id leaks onto lines about no record.
+    expect(logLines.filter((line) => !batch.some((appointment) => JSON.stringify(line).includes(appointment.id))).map((line) => line.correlation_id)).toEqual(
+      expect.not.arrayContaining([expect.anything()]),
+    );
   });
 });
