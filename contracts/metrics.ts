@@ -19,13 +19,12 @@ export const BUSINESS_METRICS = {
   appointmentsEnriched: 'AppointmentsEnriched',
 } as const;
 
-export const NOTIFICATION_OUTCOMES = ['sent', 'skipped', 'suppressed'] as const;
-export const NOTIFICATION_CHANNELS = ['email', 'sms', 'none'] as const;
+export const PREFERRED_METHOD_DIMENSIONS = ['email', 'sms', 'none'] as const;
 export const NOTIFICATION_FAILURES = ['transient', 'rejected', 'invalid-message'] as const;
 export type NotificationFailureKind = (typeof NOTIFICATION_FAILURES)[number];
 
 /** The 4xx codes the booking function answers with; any other 4xx is counted as `other`, which keeps the dimension small. */
-export const REJECTION_STATUS_CODES = ['400', '401', '403', '404', '405', '409', '413', '415', '429'] as const;
+export const REJECTION_STATUS_CODES = ['400', '401', '403', '404', '405', '413', '415'] as const;
 
 export function rejectionStatusDimension(statusCode: number): string {
   const code = String(statusCode);

@@ -40,6 +40,8 @@ export interface SecurityConfig {
   notificationsPerRecipientPerDay: number;
   /** Country calling codes SMS may go to (digits, e.g. `44`); other numbers fall back to e-mail. */
   smsCountryCallingCodes: string[];
+  /** Ops are alarmed when more notifications than this are suppressed (recipient cap) in one hour: abuse or a loop. */
+  suppressedNotificationsAlarmPerHour: number;
 }
 
 export interface EnvironmentConfig {
@@ -109,6 +111,7 @@ export const ENVIRONMENTS: Readonly<Record<Stage, EnvironmentConfig>> = {
       bookingThrottle: { rateLimit: 5, burstLimit: 10 },
       notificationsPerRecipientPerDay: 10,
       smsCountryCallingCodes: ['44'],
+      suppressedNotificationsAlarmPerHour: 10,
     },
     resourcePrefix: 'lj-dentists-dev',
     removalPolicy: RemovalPolicy.DESTROY,
@@ -154,6 +157,7 @@ export const ENVIRONMENTS: Readonly<Record<Stage, EnvironmentConfig>> = {
       bookingThrottle: { rateLimit: 5, burstLimit: 10 },
       notificationsPerRecipientPerDay: 10,
       smsCountryCallingCodes: ['44'],
+      suppressedNotificationsAlarmPerHour: 10,
     },
     resourcePrefix: 'lj-dentists-staging',
     removalPolicy: RemovalPolicy.DESTROY,
@@ -196,6 +200,7 @@ export const ENVIRONMENTS: Readonly<Record<Stage, EnvironmentConfig>> = {
       bookingThrottle: { rateLimit: 10, burstLimit: 20 },
       notificationsPerRecipientPerDay: 10,
       smsCountryCallingCodes: ['44'],
+      suppressedNotificationsAlarmPerHour: 10,
     },
     resourcePrefix: 'lj-dentists-prod',
     removalPolicy: RemovalPolicy.RETAIN,
@@ -352,6 +357,9 @@ function validateSecurityConfig(config: EnvironmentConfig): string[] {
   if (security.smsCountryCallingCodes.length === 0) problems.push('security.smsCountryCallingCodes must list at least one code (SMS has no other limit on where it goes)');
   for (const code of security.smsCountryCallingCodes) {
     if (!/^[1-9]\d{0,2}$/.test(code)) problems.push(`security.smsCountryCallingCodes: ${JSON.stringify(code)} is not a country calling code (1 to 3 digits, no +)`);
+  }
+  if (!Number.isInteger(security.suppressedNotificationsAlarmPerHour) || security.suppressedNotificationsAlarmPerHour < 1) {
+    problems.push('security.suppressedNotificationsAlarmPerHour must be a positive integer');
   }
   return problems;
 }

@@ -4,8 +4,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { BUSINESS_METRICS, NOTIFICATION_FAILURES, PREFERRED_METHOD_DIMENSIONS, REJECTION_STATUS_CODES } from '../../contracts/metrics';
 import { PIPE_FAILURE_METRICS } from './appointment-pipe';
 import { PIPES_METRICS_NAMESPACE } from './ops-alarms';
+import type { BusinessMetricSource } from './service-function';
 
 export interface FlowDashboardProps {
   dashboardName: string;
@@ -15,9 +17,20 @@ export interface FlowDashboardProps {
   notificationsQueue: sqs.IQueue;
   deadLetterQueues: Record<string, sqs.IQueue>;
   alarms: cloudwatch.IAlarm[];
+  /** The functions' Powertools business metrics (contracts/metrics.ts). */
+  businessMetrics: { booking: BusinessMetricSource; enrichment: BusinessMetricSource; notifier: BusinessMetricSource };
 }
 
-/** One dashboard that follows a booking along the flow: API → functions → pipe → queue → DLQs. */
+/** The channel and outcome pairs the notifier can record (skipped is always channel none). */
+const NOTIFICATION_SERIES = [
+  { channel: 'email', outcome: 'sent' },
+  { channel: 'sms', outcome: 'sent' },
+  { channel: 'none', outcome: 'skipped' },
+  { channel: 'email', outcome: 'suppressed' },
+  { channel: 'sms', outcome: 'suppressed' },
+] as const;
+
+/** One dashboard that follows a booking along the flow: API → functions → pipe → queue → DLQs, then the business metrics. */
 export class FlowDashboard extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
 
@@ -98,6 +111,43 @@ export class FlowDashboard extends Construct {
           queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: name }),
         ),
         width: 12,
+      }),
+    );
+    const { booking, enrichment, notifier } = props.businessMetrics;
+    const business = (source: BusinessMetricSource, metricName: string, dimensions: Record<string, string>, label: string): cloudwatch.Metric =>
+      source.businessMetric(metricName, dimensions, { period, label });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Notifications by outcome and channel',
+        left: NOTIFICATION_SERIES.map(({ channel, outcome }) => business(notifier, BUSINESS_METRICS.notifications, { channel, outcome }, `${outcome} (${channel})`)),
+        stacked: true,
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Suppressed and failed notifications',
+        left: [
+          business(notifier, BUSINESS_METRICS.notificationsSuppressed, {}, 'suppressed (recipient cap)'),
+          ...NOTIFICATION_FAILURES.map((failure) => business(notifier, BUSINESS_METRICS.notificationFailures, { failure }, `failed: ${failure}`)),
+        ],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Requests rejected by the booking function (401/403: credentials)',
+        left: ['401', '403'].map((statusCode) => business(booking, BUSINESS_METRICS.requestsRejected, { statusCode }, statusCode)),
+        right: [...REJECTION_STATUS_CODES.filter((code) => code !== '401' && code !== '403'), 'other'].map((statusCode) =>
+          business(booking, BUSINESS_METRICS.requestsRejected, { statusCode }, statusCode),
+        ),
+        width: 8,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Appointments created and enriched',
+        left: [
+          business(booking, BUSINESS_METRICS.appointmentsCreated, {}, 'created'),
+          ...PREFERRED_METHOD_DIMENSIONS.map((preferredMethod) => business(enrichment, BUSINESS_METRICS.appointmentsEnriched, { preferredMethod }, `enriched: ${preferredMethod}`)),
+        ],
+        width: 24,
       }),
     );
   }

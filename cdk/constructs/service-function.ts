@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -32,13 +33,17 @@ export interface ServiceFunctionProps {
  * X-Ray tracing, a log group with retention, the Powertools environment, and a role of its own
  * that may only write to that log group until a stack grants it more.
  */
-export class ServiceFunction extends Construct {
+export class ServiceFunction extends Construct implements BusinessMetricSource {
   readonly function: NodejsFunction;
   readonly logGroup: logs.LogGroup;
   readonly role: iam.Role;
+  readonly serviceName: string;
+  readonly metricsNamespace: string;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
+    this.serviceName = props.serviceName;
+    this.metricsNamespace = props.metricsNamespace;
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention,
@@ -100,4 +105,23 @@ export class ServiceFunction extends Construct {
       reason: 'The runtime is pinned to nodejs22.x on purpose: it is the version the services and the local runtime are built and tested for; upgrading is a deliberate change.',
     });
   }
+
+  /**
+   * A business metric this function emits with Powertools Metrics (contracts/metrics.ts): in its
+   * POWERTOOLS_METRICS_NAMESPACE, with the `service` dimension Powertools adds besides `dimensions`.
+   */
+  businessMetric(metricName: string, dimensions: Record<string, string> = {}, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      statistic: cloudwatch.Stats.SUM,
+      ...options,
+      namespace: this.metricsNamespace,
+      metricName,
+      dimensionsMap: { service: this.serviceName, ...dimensions },
+    });
+  }
+}
+
+/** Whatever can name the CloudWatch metric of one of its business metrics (a ServiceFunction). */
+export interface BusinessMetricSource {
+  businessMetric(metricName: string, dimensions?: Record<string, string>, options?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }

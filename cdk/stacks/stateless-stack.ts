@@ -237,6 +237,8 @@ export class StatelessStack extends Stack {
       deadLetterQueues,
       functions,
       pipeName: this.pipe.pipeName,
+      notifier: this.notifier,
+      suppressedNotificationsPerHour: config.security.suppressedNotificationsAlarmPerHour,
     });
     this.dashboard = new FlowDashboard(this, 'Dashboard', {
       dashboardName: `${config.resourcePrefix}-booking-notifications`,
@@ -246,6 +248,7 @@ export class StatelessStack extends Stack {
       notificationsQueue: this.notifications.queue,
       deadLetterQueues,
       alarms: this.ops.alarms,
+      businessMetrics: { booking: this.booking, enrichment: this.enrichment, notifier: this.notifier },
     });
 
     const output = (key: keyof typeof STATELESS_OUTPUTS, value: string, description: string): void => {
