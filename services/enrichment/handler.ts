@@ -47,7 +47,7 @@ async function enrich(event: unknown): Promise<EnrichedAppointment[]> {
   const enriched = enrichAppointments(appointments, contacts);
   // One line per appointment carrying the flow's correlation id (the appointment id), so a booking
   // can be followed from the API through the pipe to the notifier by one key. It is the only line
-  // about a record, written in sequence, so the key is set on it rather than on a child logger.
+  // about a record, written in sequence, so the key is set on it rather than through a record logger.
   for (const { id, preferredMethod } of enriched) {
     logger.info('appointment enriched', { correlation_id: id, appointmentId: id, preferredMethod });
     countMetric(BUSINESS_METRICS.appointmentsEnriched, { preferredMethod });

@@ -1,11 +1,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { NOTIFICATION_OUTCOME_LOG_MESSAGE, NOTIFICATION_RESULT_LOG_KEY, parseNotificationResult, type EnrichedAppointment, type NotificationResult } from '../../contracts';
 import { BUSINESS_METRICS, type NotificationFailureKind } from '../../contracts/metrics';
 import { createDynamoDbClient, createSesClient, createSnsClient } from '../shared/aws-clients';
 import { errorName, isTransientAwsError } from '../shared/errors';
-import { logger } from '../shared/logger';
+import { logger, recordLogger, type RecordLogger } from '../shared/logger';
 import { countMetric, publishMetrics } from '../shared/metrics';
 import { maskEmail, maskPersonalData, maskPhone } from '../shared/pii';
 import { manageTokenExpiry, signManageToken } from '../shared/security/manage-token';
@@ -50,7 +49,7 @@ async function manageUrl(appointment: EnrichedAppointment): Promise<string> {
  * quota, then sends. Over the quota it sends nothing and the outcome is `suppressed`, which the
  * idempotency record keeps, so a redelivery neither sends nor takes another slot.
  */
-const deliverOnce = delivery.wrap(async (key: DeliveryKey, { appointment, plan, log }: { appointment: EnrichedAppointment; plan: SendPlan; log: Logger }) => {
+const deliverOnce = delivery.wrap(async (key: DeliveryKey, { appointment, plan, log }: { appointment: EnrichedAppointment; plan: SendPlan; log: RecordLogger }) => {
   const now = new Date();
   const decision = await quota.reserve(recipientKey(plan.channel, plan.to), now);
   if (!decision.allowed) {
@@ -77,7 +76,7 @@ const deliverOnce = delivery.wrap(async (key: DeliveryKey, { appointment, plan, 
 
 const maskedRecipient = (plan: SendPlan): string => (plan.channel === 'email' ? maskEmail(plan.to) : maskPhone(plan.to));
 
-async function notify(appointment: EnrichedAppointment, plan: NotificationPlan, receiveCount: number, log: Logger): Promise<NotificationResult> {
+async function notify(appointment: EnrichedAppointment, plan: NotificationPlan, receiveCount: number, log: RecordLogger): Promise<NotificationResult> {
   if (plan.channel === 'none') return notificationResult(appointment, plan, { skippedAt: new Date().toISOString() });
   if (plan.channel === 'email' && plan.fallbackReason) {
     log.warn('falling back to e-mail', { appointmentId: appointment.id, reason: plan.fallbackReason, recipient: maskEmail(plan.to) });
@@ -102,7 +101,7 @@ async function notify(appointment: EnrichedAppointment, plan: NotificationPlan, 
 }
 
 /** Best effort: the record fails either way; a failure to record the cause is only logged. */
-async function rememberFailure(appointmentId: string, error: unknown, receiveCount: number, log: Logger): Promise<void> {
+async function rememberFailure(appointmentId: string, error: unknown, receiveCount: number, log: RecordLogger): Promise<void> {
   // Provider messages can quote the recipient ("Invalid parameter: PhoneNumber +44…"): masked before storing.
   const failure = { code: errorName(error), message: maskPersonalData(error instanceof Error ? error.message : String(error)), at: new Date().toISOString(), receiveCount };
   await recordFailure(dynamodb, config.appointmentsTableName, appointmentId, failure).catch((recordError: unknown) =>
@@ -138,9 +137,9 @@ async function handleRecord(record: SQSRecord): Promise<NotificationResult> {
     }
     throw error;
   }
-  // Records of a batch run concurrently: each has its own child logger, so every line about this
-  // booking carries its correlation id (the appointment id) and no other record's.
-  const log = logger.createChild({ persistentKeys: { correlation_id: appointment.id } });
+  // Records of a batch run concurrently: each logs through its own record logger, so every line
+  // about this booking carries its correlation id (the appointment id) and no other record's.
+  const log = recordLogger(appointment.id);
   const plan = planNotification(appointment, { smsCountryCallingCodes: config.smsCountryCallingCodes });
   const receiveCount = Math.max(1, Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1);
   const result = parseNotificationResult(await notify(appointment, plan, receiveCount, log));

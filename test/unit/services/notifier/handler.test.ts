@@ -3,7 +3,6 @@ import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, Update
 import { MessageRejected, SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { InternalErrorException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +10,7 @@ import { NOTIFICATION_OUTCOME_LOG_MESSAGE, validateNotificationResult, type Enri
 import { handler, processor } from '../../../../services/notifier/handler';
 import { recipientKey } from '../../../../services/notifier/adapters/recipient-quota';
 import { MAX_SMS_SEPTETS, gsmLength } from '../../../../services/notifier/domain/sms-template';
+import { logger } from '../../../../services/shared/logger';
 import { checkManageToken, parseManageToken } from '../../../../services/shared/security/manage-token';
 import { loadFixture } from '../../../fixtures/load-fixture';
 import { TEST_ENV } from '../support/test-env';
@@ -57,10 +57,9 @@ beforeEach(() => {
   let sequence = 0;
   ses.on(SendEmailCommand).callsFake(() => ({ MessageId: `ses-${++sequence}` }));
   sns.on(PublishCommand).callsFake(() => ({ MessageId: `sns-${++sequence}` }));
-  // On the prototype: each record logs through its own child logger (logger.createChild()).
-  infoLog = jest.spyOn(Logger.prototype, 'info').mockImplementation(() => undefined);
-  warnLog = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-  errorLog = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  infoLog = jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+  warnLog = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+  errorLog = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
   stdout = captureStdout();
 });
 
@@ -562,7 +561,7 @@ describe('notifier metrics (EMF on stdout, published once per invocation)', () =
   });
 });
 
-describe('notifier correlation ids (one child logger per record)', () => {
+describe('notifier correlation ids (one record logger per record)', () => {
   it('puts the appointment id as correlation_id on every line about a record, with records of a batch running concurrently', async () => {
     for (const spy of [infoLog, warnLog, errorLog]) spy.mockRestore();
     const CAP = Number(TEST_ENV.NOTIFICATIONS_PER_RECIPIENT_PER_DAY);
