@@ -527,7 +527,7 @@ describe('notifier metrics (EMF on stdout, published once per invocation)', () =
     expect(stdout.count('Notifications')).toBe(0);
   });
 
-  it('does not count a duplicate held by an attempt in progress as a failure, nor its replayed outcome twice', async () => {
+  it('does not count a duplicate held by an attempt in progress as a failure; its redelivery, answered from the idempotency record, counts as an outcome', async () => {
     const appointment = enriched('email');
     const duplicate = sqsRecord(appointment);
 
