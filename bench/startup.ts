@@ -4,7 +4,9 @@
  * same run (the slowest emulator, and the floor of any start: nothing can be provisioned before it
  * answers). Prints where the time went.
  */
+import { rmSync } from 'node:fs';
 import { startDynamoDbLocal } from '../local/emulators';
+import { synthesizeAssemblyInChildProcess } from '../local/topology';
 import { startLocalRuntime, type StartupBreakdown } from '../local/runtime/local-runtime';
 import { median } from './pipeline/latency-statistics';
 
@@ -18,6 +20,12 @@ export interface StartupReport {
   /** The local runtime (dev), call → ready, synthesis included. */
   runtimeReadyMs: number;
   breakdown: StartupBreakdown;
+  /**
+   * The same synthesis with bundling skipped (CDK's \`aws:cdk:bundling-stacks\` = []): the rest of
+   * \`breakdown.synthesisMs\` is the bundling steps, esbuild and the \`npx --no-install esbuild\` CDK
+   * runs it through (one npm process per function).
+   */
+  synthesisWithoutBundlingMs: number;
   ratio: number;
   goal: number;
   goalMet: boolean;
@@ -32,7 +40,9 @@ export async function benchStartup(options: { dynamodbSamples?: number; write?: 
     samples.push(dynamodb.startupMs);
     await dynamodb.stop();
   }
-  write(`DynamoDB Local alone ready in ${samples.join(', ')} ms; starting the local runtime as npm start does`);
+  const unbundled = await synthesizeAssemblyInChildProcess({ stage: 'dev', context: { 'aws:cdk:bundling-stacks': [] } });
+  rmSync(unbundled.directory, { recursive: true, force: true });
+  write(`DynamoDB Local alone ready in ${samples.join(', ')} ms; synthesis without bundling ${unbundled.synthesisMs} ms; starting the local runtime as npm start does`);
   const runtime = await startLocalRuntime({ stage: 'dev' });
   try {
     const dynamodbLocalReadyMs = Math.round(median(samples));
@@ -42,6 +52,7 @@ export async function benchStartup(options: { dynamodbSamples?: number; write?: 
       dynamodbSamples: samples,
       runtimeReadyMs: runtime.startupMs,
       breakdown: runtime.startup,
+      synthesisWithoutBundlingMs: unbundled.synthesisMs,
       ratio,
       goal: STARTUP_RATIO_GOAL,
       goalMet: ratio <= STARTUP_RATIO_GOAL,
@@ -59,5 +70,6 @@ export function formatStartupReport(report: StartupReport): string {
     `ratio                    ${report.ratio.toFixed(2)}× (goal ≤ ${report.goal}×: ${report.goalMet ? 'met' : 'NOT met'})`,
     `breakdown                synthesis ${b.synthesisMs} ms (esbuild ${b.bundlingMs} ms)${b.parallel ? ' alongside' : ', then'} emulators ${b.emulatorsMs} ms, ` +
       `then provisioning ${b.provisioningMs} ms, compute ${b.computeMs} ms`,
+    `synthesis w/o bundling   ${report.synthesisWithoutBundlingMs} ms (so the bundling steps took ~${Math.max(0, b.synthesisMs - report.synthesisWithoutBundlingMs)} ms, esbuild itself ${b.bundlingMs} ms: the rest is CDK's \`npx --no-install esbuild\`, an npm process per function)`,
   ].join('\n');
 }
