@@ -36,11 +36,11 @@ export interface ServiceFunctionProps {
 }
 
 /**
- * A `NodejsFunction` with the defaults every function of the system shares (CONVENTIONS §9):
- * nodejs22.x on arm64, bundled by the local esbuild (never Docker) into one self-contained file
- * (no external modules, so the local runtime executes exactly the code that deploys), source maps,
- * X-Ray tracing, a log group with retention, the Powertools environment, and a role of its own
- * that may only write to that log group until a stack grants it more.
+ * A `NodejsFunction` with the defaults every function of the system shares: nodejs22.x on arm64,
+ * bundled by the local esbuild (never Docker) into one self-contained ES module (nothing external
+ * but the SDK's unused event-stream support, so the local runtime executes exactly the code that
+ * deploys), source maps, X-Ray tracing, a log group with retention, the Powertools environment,
+ * and a role of its own that may only write to that log group until a stack grants it more.
  */
 export class ServiceFunction extends Construct {
   readonly function: NodejsFunction;
@@ -118,7 +118,7 @@ export class ServiceFunction extends Construct {
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'The runtime is pinned to nodejs22.x by design (DESIGN §3), the version the services and the local runtime are built and tested for; upgrading is a deliberate change.',
+      reason: 'The runtime is pinned to nodejs22.x by design, the version the services and the local runtime are built and tested for; upgrading is a deliberate change.',
     });
   }
 }
