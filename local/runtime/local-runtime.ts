@@ -129,7 +129,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // start together. The emulators take the region the app synthesizes to (CDK_DEFAULT_REGION, else
     // the app's default); should the assembly say otherwise, they are restarted with its region.
     startup.parallel = true;
-    const synthesis = synthesizeAssemblyInChildProcess({ stage });
+    // Without CDK's template validation: the runtime runs the templates, validating them is the
+    // job of `npm run synth`/`cdk deploy` and of the infra tests (it is a third of synthesis here).
+    const synthesis = synthesizeAssemblyInChildProcess({ stage, templateValidation: false });
     const starting = startEmulators(emulatorOptions(process.env.CDK_DEFAULT_REGION || DEFAULT_LOCAL_REGION));
     const [synthesized, started] = await Promise.allSettled([synthesis, starting]);
     if (synthesized.status === 'rejected' || started.status === 'rejected') {

@@ -12,6 +12,12 @@ export interface SynthesizeAssemblyOptions {
   outdir?: string;
   /** Extra CDK context, as `-c key=value` would give. */
   context?: Record<string, unknown>;
+  /**
+   * CDK's built-in CloudFormation template validation at synthesis (default on, as in `cdk synth`).
+   * Off, the assembly is the same, only not validated: ~2.5 s less on this machine. Honoured by
+   * `synthesizeAssemblyInChildProcess` (it sets `CDK_VALIDATION=false` for the child).
+   */
+  templateValidation?: boolean;
 }
 
 /**
@@ -69,7 +75,8 @@ export async function synthesizeAssemblyInChildProcess(options: SynthesizeAssemb
   const args = [tsxCli, SYNTHESIZE_CLI, '--stage', stage, '--outdir', outdir, ...(options.context ? ['--context', JSON.stringify(options.context)] : [])];
   const startedAt = performance.now();
   return new Promise<OutOfProcessSynthesis>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const env = options.templateValidation === false ? { ...process.env, CDK_VALIDATION: 'false' } : process.env;
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let output = '';
     const collect = (chunk: Buffer): void => {
       output += chunk.toString();

@@ -23,6 +23,25 @@ describe('synthesizeAssemblyInChildProcess', () => {
     for (const fn of topology.functions) expect(fs.existsSync(path.join(fn.codeDirectory, 'index.mjs'))).toBe(true);
     expect(result.bundlingMs).toBeGreaterThan(0);
     expect(result.synthesisMs).toBeGreaterThanOrEqual(result.bundlingMs);
+    // CDK's template validation ran (as in `cdk synth`).
+    expect(fs.existsSync(path.join(result.directory, 'validation-report.json'))).toBe(true);
+  }, 180_000);
+
+  it('without template validation (what the local runtime asks for) writes the same templates, unvalidated', async () => {
+    const validated = await synthesizeAssemblyInChildProcess({ stage: 'dev', context: { 'aws:cdk:bundling-stacks': [] } });
+    const unvalidated = await synthesizeAssemblyInChildProcess({ stage: 'dev', context: { 'aws:cdk:bundling-stacks': [] }, templateValidation: false });
+    dirs.push(validated.directory, unvalidated.directory);
+
+    expect(fs.existsSync(path.join(unvalidated.directory, 'validation-report.json'))).toBe(false);
+    const templates = (dir: string): Record<string, string> =>
+      Object.fromEntries(
+        fs
+          .readdirSync(dir)
+          .filter((file) => file.endsWith('.template.json'))
+          .map((file) => [file, fs.readFileSync(path.join(dir, file), 'utf8')]),
+      );
+    expect(Object.keys(templates(unvalidated.directory)).sort()).toEqual(['Dev-Stateful.template.json', 'Dev-Stateless.template.json']);
+    expect(templates(unvalidated.directory)).toEqual(templates(validated.directory));
   }, 180_000);
 
   it('rejects with SynthesisFailedError carrying the app’s own message for an unknown stage', async () => {
