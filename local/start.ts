@@ -200,7 +200,7 @@ async function main(argv: string[]): Promise<number> {
 
 function describeStartup(startup: LocalRuntime['startup']): string {
   const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-  const synthesis = `synthesis ${seconds(startup.synthesisMs)} (bundling ${seconds(startup.bundlingMs)})`;
+  const synthesis = `synthesis ${seconds(startup.synthesisMs)} (esbuild ${seconds(startup.bundlingMs)})`;
   const first = startup.parallel ? `${synthesis} alongside emulators ${seconds(startup.emulatorsMs)}` : `emulators ${seconds(startup.emulatorsMs)} (assembly given)`;
   return `${first}, then provisioning ${seconds(startup.provisioningMs)}, compute ${seconds(startup.computeMs)}`;
 }
