@@ -212,6 +212,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+function describeStartup(startup: LocalRuntime['startup']): string {
+  const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const synthesis = `synthesis ${seconds(startup.synthesisMs)} (esbuild ${seconds(startup.bundlingMs)})`;
+  const first = startup.parallel ? `${synthesis} alongside emulators ${seconds(startup.emulatorsMs)}` : `emulators ${seconds(startup.emulatorsMs)} (assembly given)`;
+  return `${first}, then provisioning ${seconds(startup.provisioningMs)}, compute ${seconds(startup.computeMs)}`;
+}
+
 function printBanner(runtime: LocalRuntime, seeded: boolean, logFile: string): void {
   const { emulators } = runtime;
   const example = JSON.stringify({
@@ -223,6 +230,7 @@ function printBanner(runtime: LocalRuntime, seeded: boolean, logFile: string): v
   const lines = [
     '',
     `LJ Dentists booking notifications: local runtime (${runtime.stage}), ready in ${(runtime.startupMs / 1000).toFixed(1)} s`,
+    `  Start-up          ${describeStartup(runtime.startup)}`,
     `  API               ${runtime.apiUrl}`,
     `  E-mail viewer     ${runtime.emailViewerUrl}`,
     `  SMS outbox        ${runtime.smsOutboxUrl}`,

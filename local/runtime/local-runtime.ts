@@ -4,14 +4,14 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startApiServer, type RunningApiServer } from '../api';
-import { startEmulators, type EmulatorPorts, type RunningEmulators } from '../emulators';
+import { DEFAULT_LOCAL_REGION, startEmulators, withIdentityProvider, type EmulatorPorts, type RunningEmulators, type StartEmulatorsOptions } from '../emulators';
 import { startSqsEventSource, type RunningSqsEventSource } from '../event-sources';
 import { createFaultInjector, resolveFaultOptions, startFaultProxy, type FaultInjector, type FaultOptions, type FaultStats, type ResolvedFaultOptions } from '../faults';
 import { createFaultCounter } from '../faults/fault-stats';
 import { createFunctionHost, type FunctionHost, type InvokeResult } from '../lambda';
 import { FileCheckpointStore, InMemoryCheckpointStore, type CheckpointStore } from '../pipes';
 import { provisionResources, type ProvisionedResources } from '../provision/provision-resources';
-import { readCloudAssembly, synthesizeAssembly, type DeploymentStage, type Topology, type TopologyWithWarnings } from '../topology';
+import { readCloudAssembly, synthesizeAssemblyInChildProcess, type DeploymentStage, type Topology, type TopologyWithWarnings } from '../topology';
 import { createBookingProgress, type BookingProgress } from './booking-progress';
 import { deadLetterQueuesOf, runtimePipesOf } from './dead-letter-queues';
 import { observeApiResponse, observeFunctionLog, observeSqsOutcome, type SqsMessageIndex } from './progress-observers';
@@ -42,6 +42,22 @@ export interface LocalRuntimeOptions {
   faults?: FaultOptions;
 }
 
+/** Where the start-up time went (milliseconds). */
+export interface StartupBreakdown {
+  /** Synthesizing the CDK app, bundling included (0 when an assembly was given). */
+  synthesisMs: number;
+  /** esbuild's own share of synthesis. */
+  bundlingMs: number;
+  /** All four emulators ready (they start concurrently). */
+  emulatorsMs: number;
+  /** Creating the template's tables, queues and topics in the emulators. */
+  provisioningMs: number;
+  /** Function host, pipes, event sources and API (after provisioning). */
+  computeMs: number;
+  /** Whether synthesis and the emulators ran at the same time. */
+  parallel: boolean;
+}
+
 export interface LocalRuntime {
   stage: string;
   assemblyDir: string;
@@ -58,6 +74,7 @@ export interface LocalRuntime {
   identity: LocalIdentity | undefined;
   /** Milliseconds from the call to a ready runtime. */
   startupMs: number;
+  startup: StartupBreakdown;
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
   /** What other local tools (the DLQ tool) need to reach this runtime. */
   state(): RuntimeState;
@@ -94,29 +111,67 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const faults = options.faults ? resolveFaultOptions(options.faults) : undefined;
   const injector: FaultInjector | undefined = faults ? createFaultInjector(faults) : undefined;
   const restartCounter = createFaultCounter();
-  const assemblyDir = options.assemblyDir ?? (await synthesizeAssembly({ stage }));
-  // Read once for the region the emulators must use, then again with the queue endpoint, so any
-  // queue URL in a function's environment is one the emulator answers to.
+  const identityOf = (topology: Pick<Topology, 'userPools' | 'userPoolClients'>) => ({ userPools: topology.userPools ?? [], userPoolClients: topology.userPoolClients ?? [] });
+  const emulatorOptions = (region: string, identity?: ReturnType<typeof identityOf>): StartEmulatorsOptions => ({
+    region,
+    ...(identity ? { identity } : {}),
+    ...(options.ports ? { ports: options.ports } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(injector && faults && faults.snsErrorRate > 0 ? { smsFaultHook: injector.smsFaultHook } : {}),
+  });
+  let assemblyDir: string;
+  let emulators: RunningEmulators;
+  const startup: StartupBreakdown = { synthesisMs: 0, bundlingMs: 0, emulatorsMs: 0, provisioningMs: 0, computeMs: 0, parallel: false };
+  if (options.assemblyDir) {
+    assemblyDir = options.assemblyDir;
+    // Read once for the region the emulators must use, then again with the queue endpoint, so any
+    // queue URL in a function's environment is one the emulator answers to.
+    const initial = readCloudAssembly(assemblyDir, { environment: stage });
+    // Pools and clients do not depend on emulator endpoints: the identity provider starts with the rest.
+    emulators = await startEmulators(emulatorOptions(initial.region, identityOf(initial)));
+    startup.emulatorsMs = emulators.startupMs;
+  } else {
+    // Synthesis (CPU-bound, in a child process) and the emulators (DynamoDB Local's JVM above all)
+    // start together. The emulators take the region the app synthesizes to (CDK_DEFAULT_REGION, else
+    // the app's default); should the assembly say otherwise, they are restarted with its region.
+    startup.parallel = true;
+    // Without CDK's template validation: the runtime runs the templates, validating them is the
+    // job of `npm run synth`/`cdk deploy` and of the infra tests (it is a third of synthesis here).
+    const synthesis = synthesizeAssemblyInChildProcess({ stage, templateValidation: false });
+    const starting = startEmulators(emulatorOptions(process.env.CDK_DEFAULT_REGION || DEFAULT_LOCAL_REGION));
+    const [synthesized, started] = await Promise.allSettled([synthesis, starting]);
+    if (synthesized.status === 'rejected' || started.status === 'rejected') {
+      if (synthesized.status === 'fulfilled') await rm(synthesized.value.directory, { recursive: true, force: true });
+      if (started.status === 'fulfilled') await started.value.stopAll().catch(() => undefined);
+      throw synthesized.status === 'rejected' ? synthesized.reason : (started as PromiseRejectedResult).reason;
+    }
+    assemblyDir = synthesized.value.directory;
+    startup.synthesisMs = synthesized.value.synthesisMs;
+    startup.bundlingMs = synthesized.value.bundlingMs;
+    emulators = started.value;
+    startup.emulatorsMs = emulators.startupMs;
+    try {
+      const initial = readCloudAssembly(assemblyDir, { environment: stage });
+      if (initial.region !== emulators.region) {
+        write(`note: the assembly's region is ${initial.region}: restarting the emulators for it`);
+        await emulators.stopAll();
+        emulators = await startEmulators(emulatorOptions(initial.region, identityOf(initial)));
+      } else {
+        // The user pools are known only now that the assembly exists.
+        const identityStartedAt = Date.now();
+        emulators = await withIdentityProvider(emulators, identityOf(initial), emulatorOptions(initial.region));
+        startup.emulatorsMs += Date.now() - identityStartedAt;
+      }
+    } catch (error) {
+      await emulators.stopAll().catch(() => undefined);
+      await rm(assemblyDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
   // An assembly synthesized here is ours to remove when the runtime stops; a given one is not.
   const removeAssembly = async (): Promise<void> => {
     if (!options.assemblyDir) await rm(assemblyDir, { recursive: true, force: true });
   };
-  let emulators: RunningEmulators;
-  try {
-    const initial = readCloudAssembly(assemblyDir, { environment: stage });
-    emulators = await startEmulators({
-      region: initial.region,
-      accountId: initial.accountId,
-      // Pools and clients do not depend on emulator endpoints: the identity provider starts with them.
-      identity: { userPools: initial.userPools ?? [], userPoolClients: initial.userPoolClients ?? [] },
-      ...(options.ports ? { ports: options.ports } : {}),
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-      ...(injector && faults && faults.snsErrorRate > 0 ? { smsFaultHook: injector.smsFaultHook } : {}),
-    });
-  } catch (error) {
-    await removeAssembly();
-    throw error;
-  }
   const cleanups: Array<() => Promise<void>> = [removeAssembly, () => emulators.stopAll()];
   const stopAll = async (): Promise<void> => {
     const errors: unknown[] = [];
@@ -139,10 +194,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const sns = new SNSClient({ region, endpoint: emulators.fauxqs.endpoint, credentials });
     cleanups.push(async () => [dynamodb, streams, sqs, sns].forEach((client) => client.destroy()));
 
+    const provisioningStartedAt = Date.now();
     const provisioned = await provisionResources(topology, { dynamodb, sqs, sns });
     await emulators.secretsManager.provision(topology.secrets ?? []);
     const identity = emulators.cognito ? await provisionIdentity(topology, emulators.cognito) : undefined;
     const userPoolKeys = new Map((identity?.userPools ?? []).map((pool) => [pool.id, { issuer: pool.issuer, jwksUri: pool.jwksUri }]));
+    startup.provisioningMs = Date.now() - provisioningStartedAt;
+    const computeStartedAt = Date.now();
     const progress = createBookingProgress({ write });
     const functionName = shortFunctionNames(topology);
 
@@ -296,6 +354,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       smsOutboxUrl: emulators.sms.viewerUrl,
       identity,
       startupMs: Date.now() - startedAt,
+      startup: { ...startup, computeMs: Date.now() - computeStartedAt },
       clients: { dynamodb, sqs },
       state: () => ({
         pid: process.pid,

@@ -1,0 +1,26 @@
+/**
+ * `tsx local/topology/synthesize-cli.ts --stage <dev|staging|prod> --outdir <dir> [--context <json>]`:
+ * synthesizes the project's CDK app into `outdir` (what `synthesizeAssemblyInChildProcess` runs).
+ * Exits non-zero with the error on stderr when synthesis fails.
+ */
+import { synthesizeAssembly, type DeploymentStage } from './synthesize-assembly';
+
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const stage = option('--stage') ?? 'dev';
+  const outdir = option('--outdir');
+  if (!outdir) throw new Error('--outdir <dir> is required');
+  const contextJson = option('--context');
+  const context = contextJson === undefined ? undefined : (JSON.parse(contextJson) as Record<string, unknown>);
+  const directory = await synthesizeAssembly({ stage: stage as DeploymentStage, outdir, ...(context ? { context } : {}) });
+  process.stdout.write(`assembly ${directory}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
