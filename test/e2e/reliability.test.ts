@@ -36,7 +36,7 @@ describe('reliability: 200 bookings under injected faults', () => {
     expect(report.settings.faults?.seed).toBe(20_240_601);
   });
 
-  it('loses no booking: each ends notified, skipped or dead-lettered', () => {
+  it('loses no booking: each ends notified, skipped, suppressed or dead-lettered', () => {
     expect(report.outcomes.lostIds).toEqual([]);
     expect(report.outcomes.lost).toBe(0);
     expect(report.outcomes.notified + report.outcomes.skipped + report.outcomes.suppressed + report.outcomes.deadLettered).toBe(BOOKINGS);
