@@ -12,9 +12,9 @@ import { createFunctionHost, type FunctionHost, type InvokeResult } from '../lam
 import { FileCheckpointStore, InMemoryCheckpointStore, type CheckpointStore } from '../pipes';
 import { provisionResources, type ProvisionedResources } from '../provision/provision-resources';
 import { readCloudAssembly, synthesizeAssemblyInChildProcess, type DeploymentStage, type Topology, type TopologyWithWarnings } from '../topology';
-import { createBookingProgress, type BookingProgress } from './booking-progress';
+import { createBookingProgress, type BookingProgress } from '../../local-app/booking-progress';
 import { deadLetterQueuesOf, runtimePipesOf } from './dead-letter-queues';
-import { observeApiResponse, observeFunctionLog, observeSqsOutcome, type SqsMessageIndex } from './progress-observers';
+import { observeApiResponse, observeFunctionLog, observeSqsOutcome, type SqsMessageIndex } from '../../local-app/progress-observers';
 import { startPipeRunners, type RunningPipes } from './pipe-wiring';
 import type { RuntimeState } from './runtime-state';
 import { provisionIdentity, type LocalIdentity } from './local-identity';

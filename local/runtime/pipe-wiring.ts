@@ -5,7 +5,7 @@ import { FileCheckpointStore, startPipeRunner, type CheckpointStore, type PipeRu
 import type { PipeRunnerEvent, RecordReference } from '../pipes/pipe-runner-events';
 import type { ProvisionedResources } from '../provision/provision-resources';
 import type { Topology } from '../topology';
-import type { BookingProgress } from './booking-progress';
+import type { BookingProgress } from '../../local-app/booking-progress';
 
 export interface PipeTimings {
   pollIntervalMs?: number;

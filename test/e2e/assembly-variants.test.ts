@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BookingStageEvent } from '../../local/runtime/booking-progress';
+import type { BookingStageEvent } from '../../local-app/booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
 import { devAssembly, eventually, futureDateTime, postJson, removeDirectory, rescheduleTo, resourcesOfType, variantAssembly } from './e2e-support';
 import { putContactAsStaff, staffIdToken } from './identity-support';

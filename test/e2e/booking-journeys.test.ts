@@ -3,7 +3,7 @@ import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetSha
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
-import type { BookingStageEvent } from '../../local/runtime/booking-progress';
+import type { BookingStageEvent } from '../../local-app/booking-progress';
 import type { PipeStreamDeadLetterMessage } from '../../local/pipes/dead-letter';
 import type { PipeRunnerEvent } from '../../local/pipes/pipe-runner-events';
 import { putContactAsStaff, staffIdToken } from './identity-support';

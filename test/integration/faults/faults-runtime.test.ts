@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { randomInt, randomUUID } from 'node:crypto';
-import type { BookingStageEvent } from '../../../local/runtime/booking-progress';
+import type { BookingStageEvent } from '../../../local-app/booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime/local-runtime';
 import { peekMessages } from '../../../ops/dlq/peek-messages';
 import { withRedrivenQueueVisibilityTimeout } from '../../../harness/assembly-variant';

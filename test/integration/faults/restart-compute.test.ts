@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BookingStageEvent } from '../../../local/runtime/booking-progress';
+import type { BookingStageEvent } from '../../../local-app/booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime/local-runtime';
 import { withRedrivenQueueVisibilityTimeout } from '../../../harness/assembly-variant';
 import { devAssembly, eventually, futureDateTime, postJson, removeDirectory } from '../../e2e/e2e-support';

@@ -5,12 +5,12 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeFaults, formatFaultStats, InvalidFaultSpecError, parseFaultSpec, type FaultOptions } from './faults';
-import { formatDemoOutcomes, runDemoBookings } from './runtime/demo-bookings';
-import { startLocalRuntime, type LocalRuntime } from './runtime/local-runtime';
-import { DEFAULT_RUNTIME_STATE_FILE, removeRuntimeState, writeRuntimeState } from './runtime/runtime-state';
-import { SEED_CONTACTS, seedContacts } from './runtime/seed-contacts';
-import { SEED_STAFF_USERS, seedUser } from './runtime/seed-staff-users';
+import { describeFaults, formatFaultStats, InvalidFaultSpecError, parseFaultSpec, type FaultOptions } from '../local/faults';
+import { formatDemoOutcomes, runDemoBookings } from './demo-bookings';
+import { startLocalRuntime, type LocalRuntime } from '../local/runtime/local-runtime';
+import { DEFAULT_RUNTIME_STATE_FILE, removeRuntimeState, writeRuntimeState } from '../local/runtime/runtime-state';
+import { SEED_CONTACTS, seedContacts } from './seed-contacts';
+import { SEED_STAFF_USERS, seedUser } from './seed-staff-users';
 
 const USAGE = `Usage: npm start -- [options]
 

@@ -1,7 +1,7 @@
-import type { SqsEventSourceEvent } from '../event-sources';
-import type { InvokeResult } from '../lambda';
+import type { SqsEventSourceEvent } from '../local/event-sources';
+import type { InvokeResult } from '../local/lambda';
 import type { BookingProgress } from './booking-progress';
-import { parseJsonObject } from '../support/json-object';
+import { parseJsonObject } from '../local/support/json-object';
 
 /**
  * Turn what the runtime already sees (API responses, function log lines, event-source outcomes)
