@@ -21,6 +21,8 @@ import type { PipeRunnerEvent } from '../pipes/pipe-runner-events';
 export interface LocalRuntimeOptions {
   /** Which environment of the CDK app to synthesize (default `dev`). Ignored with `assemblyDir`. */
   stage?: DeploymentStage;
+  /** The module exporting the CDK app's `buildApp` (default: this repository's `cdk/app`). Ignored with `assemblyDir`. */
+  cdkApp?: string;
   /** Run an already-synthesized cloud assembly instead of synthesizing the app. */
   assemblyDir?: string;
   /** Keep emulator state here across restarts (where the emulator supports it). */
@@ -158,7 +160,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     startup.parallel = true;
     // Without CDK's template validation: the runtime runs the templates, validating them is the
     // job of `npm run synth`/`cdk deploy` and of the infra tests (it is a third of synthesis here).
-    const synthesis = synthesizeAssemblyInChildProcess({ stage, templateValidation: false });
+    const synthesis = synthesizeAssemblyInChildProcess({ stage, templateValidation: false, ...(options.cdkApp ? { app: options.cdkApp } : {}) });
     const starting = startEmulators(emulatorOptions(process.env.CDK_DEFAULT_REGION || DEFAULT_LOCAL_REGION));
     const [synthesized, started] = await Promise.allSettled([synthesis, starting]);
     if (synthesized.status === 'rejected' || started.status === 'rejected') {
