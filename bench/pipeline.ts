@@ -80,6 +80,8 @@ export interface PipelineReport {
     sms: number;
     notified: number;
     skipped: number;
+    /** Stopped by a limit (the recipient's 24-hour cap), with the reason recorded: accounted for, not lost. */
+    suppressed: number;
     deadLettered: number;
     deadLetteredByQueue: Record<string, number>;
     /** No final stage and in no DLQ after the drain deadline: must be 0. */
@@ -164,7 +166,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
     const unsubscribe = bookingProgress.onStage((event: BookingStageEvent) => progress.observe(event));
 
     const api = (path: string): string => new URL(path, rt.apiUrl).toString();
-    const contacts = benchContacts(runTag);
+    const contacts = benchContacts(runTag, options.bookings);
     // Preferences are set as staff would set them (the patient route needs each patient's manage token).
     const staffToken = await seededStaffIdToken(rt.identity);
     for (const contact of contacts) {
@@ -237,7 +239,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
     let lastDlqRead = 0;
     const settled = (trace: BookingTrace): boolean => {
       const stages = firstAt.get(trace.id);
-      return Boolean(stages && (stages.has('emailed') || stages.has('sms') || stages.has('skipped'))) || deadLettered.byId.has(trace.id);
+      return Boolean(stages && (stages.has('emailed') || stages.has('sms') || stages.has('skipped') || stages.has('suppressed'))) || deadLettered.byId.has(trace.id);
     };
     for (;;) {
       const open = traces.filter((trace) => !settled(trace));
@@ -264,7 +266,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
       return tag ? idByPatientTag.get(tag) : undefined;
     });
     const account = accountOutcomes({ bookingIds: traces.map((trace) => trace.id), firstAt, killed: progress.killed, deliveries: audit, deadLettered: deadLettered.byId });
-    const { emailed, sms, skipped, notifiedWithoutMessage, deadLetteredByQueue, lostIds, duplicatedIds, resentAfterKillIds } = account;
+    const { emailed, sms, skipped, suppressed, notifiedWithoutMessage, deadLetteredByQueue, lostIds, duplicatedIds, resentAfterKillIds } = account;
 
     const endToEnd: number[] = [];
     const intervals = new Map<string, number[]>(STAGE_INTERVALS.map((interval) => [interval.name, []]));
@@ -293,7 +295,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
     }
 
     const { notified, deadLettered: deadLetteredCount } = account;
-    const completed = notified + skipped + deadLetteredCount;
+    const completed = notified + skipped + suppressed + deadLetteredCount;
     const elapsedSeconds = traces.length > 0 ? (lastFinal - firstPost) / 1000 : 0;
     const throughputPerSecond = elapsedSeconds > 0 ? round(completed / elapsedSeconds) : 0;
     const endToEndSummary = summarizeLatencies(endToEnd);
@@ -364,6 +366,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
         sms,
         notified,
         skipped,
+        suppressed,
         deadLettered: deadLetteredCount,
         deadLetteredByQueue,
         lost: lostIds.length,
@@ -480,7 +483,7 @@ export function formatPipelineReport(report: PipelineReport): string {
   lines.push('');
   const dlq = Object.entries(outcomes.deadLetteredByQueue).map(([label, count]) => `${label} ${count}`).join(', ');
   lines.push(
-    `outcomes  notified ${outcomes.notified} (e-mail ${outcomes.emailed}, SMS ${outcomes.sms}), skipped ${outcomes.skipped}, ` +
+    `outcomes  notified ${outcomes.notified} (e-mail ${outcomes.emailed}, SMS ${outcomes.sms}), skipped ${outcomes.skipped}, suppressed ${outcomes.suppressed}, ` +
       `dead-lettered ${outcomes.deadLettered}${dlq ? ` (${dlq})` : ''}, retried attempts ${outcomes.failedAttempts}`,
   );
   lines.push(`          lost ${outcomes.lost} (must be 0), duplicated ${outcomes.duplicated} (must be 0)`);

@@ -24,11 +24,12 @@ export function observeApiResponse(progress: BookingProgress, event: unknown, re
 export function observeFunctionLog(progress: BookingProgress, line: string): void {
   if (!line.includes('notificationResult')) return;
   const result = parseJsonObject(line)?.notificationResult as
-    | { appointmentId?: unknown; channel?: unknown; outcome?: unknown; fallbackReason?: unknown }
+    | { appointmentId?: unknown; channel?: unknown; outcome?: unknown; fallbackReason?: unknown; suppressedReason?: unknown }
     | undefined;
   if (!result || typeof result.appointmentId !== 'string') return;
   const fallback = typeof result.fallbackReason === 'string' ? ` (${result.fallbackReason})` : '';
   if (result.outcome === 'skipped') progress.mark(result.appointmentId, 'skipped', 'the patient asked for no notifications');
+  else if (result.outcome === 'suppressed') progress.mark(result.appointmentId, 'suppressed', typeof result.suppressedReason === 'string' ? result.suppressedReason : 'suppressed');
   else if (result.channel === 'sms') progress.mark(result.appointmentId, 'sms', `SMS${fallback}`);
   else if (result.channel === 'email') progress.mark(result.appointmentId, 'emailed', `e-mail${fallback}`);
 }
