@@ -11,9 +11,10 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import type { BookingStage, BookingStageEvent } from '../local/runtime/booking-progress';
+import type { BookingStage, BookingStageEvent } from '../local-app/booking-progress';
+import { attachBookingProgress } from '../local-app/attach-booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime/local-runtime';
-import { seededStaffIdToken } from '../local/runtime/seed-staff-users';
+import { seededStaffIdToken } from '../local-app/seed-staff-users';
 import { synthesizeAssembly } from '../local/topology';
 import { withRedrivenQueueVisibilityTimeout } from '../harness/assembly-variant';
 import { readDeadLetteredBookings, type DeadLetteredBookings } from '../harness/dead-letter-audit';
@@ -148,6 +149,8 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
   try {
     runtime = await startLocalRuntime({ assemblyDir, pipe: { pollIntervalMs: PIPE_POLL_INTERVAL_MS }, ...(options.faults ? { faults: options.faults } : {}) });
     const rt = runtime;
+    // Attached before any booking is made, so no stage is missed.
+    const bookingProgress = attachBookingProgress(rt);
     write(`local runtime ready in ${rt.startupMs} ms at ${rt.apiUrl}`);
     const env = rt.emulators.environment;
     streams = new DynamoDBStreamsClient({
@@ -160,7 +163,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
 
     const progress = new BookingProgressLog();
     const { firstAt } = progress;
-    const unsubscribe = rt.progress.onStage((event: BookingStageEvent) => progress.observe(event));
+    const unsubscribe = bookingProgress.onStage((event: BookingStageEvent) => progress.observe(event));
 
     const api = (path: string): string => new URL(path, rt.apiUrl).toString();
     const contacts = benchContacts(runTag, options.bookings);

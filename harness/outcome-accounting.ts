@@ -6,7 +6,7 @@
  * same thing in either. Pure: the inputs are gathered by `BookingProgressLog`, `auditDeliveries`
  * and `readDeadLetteredBookings`.
  */
-import type { BookingStage, BookingStageEvent } from '../local/runtime/booking-progress';
+import type { BookingStage, BookingStageEvent } from '../local-app/booking-progress';
 
 /** How the runtime's progress names an invocation whose process was killed (crash or restart). */
 export const KILLED_INVOCATION = 'Runtime.ExitError';

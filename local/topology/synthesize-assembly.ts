@@ -5,11 +5,20 @@ import { SynthesisFailedError } from './errors';
 
 export type DeploymentStage = 'dev' | 'staging' | 'prod';
 
+/**
+ * The module whose `buildApp({ stage, outdir, context })` builds the CDK app: this repository's
+ * app unless a caller names another (a path, not an import, so the runtime loads no app it is not
+ * asked to synthesize).
+ */
+export const DEFAULT_CDK_APP_MODULE = path.join(__dirname, '..', '..', 'cdk', 'app');
+
 export interface SynthesizeAssemblyOptions {
   /** The environment whose app is synthesized; default `dev`. */
   stage?: DeploymentStage;
   /** Where the assembly is written; default a new temporary directory. */
   outdir?: string;
+  /** The module exporting `buildApp` (default `DEFAULT_CDK_APP_MODULE`). */
+  app?: string;
   /** Extra CDK context, as `-c key=value` would give. */
   context?: Record<string, unknown>;
   /**
@@ -28,13 +37,15 @@ export interface SynthesizeAssemblyOptions {
 export async function synthesizeAssembly(options: SynthesizeAssemblyOptions = {}): Promise<string> {
   const stage = options.stage ?? 'dev';
   const outdir = path.resolve(options.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), `lj-cloud-assembly-${stage}-`)));
+  const app = path.resolve(options.app ?? DEFAULT_CDK_APP_MODULE);
   // Loaded on demand: aws-cdk-lib is large, and runners that only read an existing assembly never need it.
   let buildApp: (options: { stage: DeploymentStage; outdir?: string; context?: Record<string, unknown> }) => { synth(): { directory: string } };
   try {
-    ({ buildApp } = (await import('../../cdk/app')) as unknown as { buildApp: typeof buildApp });
+    ({ buildApp } = (await import(app)) as unknown as { buildApp: typeof buildApp });
   } catch (error) {
-    throw new SynthesisFailedError(`cannot load the CDK app (cdk/app.ts): ${(error as Error).message}`, { cause: error });
+    throw new SynthesisFailedError(`cannot load the CDK app (${path.relative(process.cwd(), app) || app}): ${(error as Error).message}`, { cause: error });
   }
+  if (typeof buildApp !== 'function') throw new SynthesisFailedError(`the CDK app module ${path.relative(process.cwd(), app) || app} exports no buildApp function`);
   try {
     const assembly = buildApp({ stage, outdir, ...(options.context ? { context: options.context } : {}) }).synth();
     return assembly.directory;
@@ -72,7 +83,7 @@ export async function synthesizeAssemblyInChildProcess(options: SynthesizeAssemb
   } catch (error) {
     throw new SynthesisFailedError('cannot synthesize in a child process: tsx (a dev dependency) is not installed', { cause: error });
   }
-  const args = [tsxCli, SYNTHESIZE_CLI, '--stage', stage, '--outdir', outdir, ...(options.context ? ['--context', JSON.stringify(options.context)] : [])];
+  const args = [tsxCli, SYNTHESIZE_CLI, '--stage', stage, '--outdir', outdir, ...(options.app ? ['--app', path.resolve(options.app)] : []), ...(options.context ? ['--context', JSON.stringify(options.context)] : [])];
   const startedAt = performance.now();
   return new Promise<OutOfProcessSynthesis>((resolve, reject) => {
     const env = options.templateValidation === false ? { ...process.env, CDK_VALIDATION: 'false' } : process.env;

@@ -1,5 +1,5 @@
 import { accountOutcomes, BookingProgressLog, duplicatedAppointments, KILLED_INVOCATION, type DeliveryAudit } from '../../../harness/outcome-accounting';
-import type { BookingStage, BookingStageEvent } from '../../../local/runtime/booking-progress';
+import type { BookingStage, BookingStageEvent } from '../../../local-app/booking-progress';
 
 const event = (appointmentId: string, stage: BookingStage, at: number, detail?: string): BookingStageEvent => ({ appointmentId, stage, at, elapsedMs: 0, ...(detail ? { detail } : {}) });
 const audit = (emails: Record<string, number> = {}, sms: Record<string, number> = {}): DeliveryAudit => ({ emails: new Map(Object.entries(emails)), sms: new Map(Object.entries(sms)) });

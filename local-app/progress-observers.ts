@@ -1,11 +1,12 @@
-import type { SqsEventSourceEvent } from '../event-sources';
-import type { InvokeResult } from '../lambda';
+import type { SqsEventSourceEvent } from '../local/event-sources';
+import type { InvokeResult } from '../local/lambda';
+import type { PipeRunnerEvent, RecordReference } from '../local/pipes/pipe-runner-events';
 import type { BookingProgress } from './booking-progress';
-import { parseJsonObject } from '../support/json-object';
+import { parseJsonObject } from '../local/support/json-object';
 
 /**
- * Turn what the runtime already sees (API responses, function log lines, event-source outcomes)
- * into booking progress lines. Observers only read: they never change what flows.
+ * Turn what the runtime already sees (API responses, function log lines, pipe events,
+ * event-source outcomes) into booking progress lines. Observers only read: they never change what flows.
  */
 
 /** A `201 Created` whose JSON body has an `id` is a booking stored by the API. */
@@ -35,6 +36,18 @@ export function observeFunctionLog(progress: BookingProgress, line: string): voi
 
 export type SqsMessageIndex = Map<string, { appointmentId?: string; receiveCount: number }>;
 
+/** Remembers which booking each SQS message carries (its body's `id`), so outcomes can name the booking. */
+export function indexSqsEvent(messages: SqsMessageIndex, event: unknown, maxIndexed = 10_000): void {
+  const records = (event as { Records?: Array<{ messageId?: string; body?: string; attributes?: { ApproximateReceiveCount?: string } }> } | null)?.Records ?? [];
+  for (const record of records) {
+    if (!record.messageId) continue;
+    // An unparseable body names no booking; the notifier reports it as invalid.
+    const id = parseJsonObject(record.body ?? '')?.id;
+    messages.set(record.messageId, { appointmentId: typeof id === 'string' ? id : undefined, receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? '1') });
+    if (messages.size > maxIndexed) messages.delete(messages.keys().next().value as string);
+  }
+}
+
 /**
  * A failed message is retried by SQS after its visibility timeout; a message that failed on its
  * `maxReceiveCount`-th receive is moved to the DLQ by SQS's redrive on the next receive.
@@ -55,4 +68,49 @@ export function observeSqsOutcome(progress: BookingProgress, messages: SqsMessag
     }
   }
   for (const messageId of event.messageIds) messages.delete(messageId);
+}
+
+/** The booking a stream record is about: its `id` key. */
+function bookingOf(record: RecordReference): string | undefined {
+  const key = record.keys.id ?? record.newImage?.id;
+  return key && 'S' in key ? key.S : undefined;
+}
+
+function markAll(progress: BookingProgress, records: RecordReference[], stage: Parameters<BookingProgress['mark']>[1], detail?: string): void {
+  for (const record of records) {
+    const id = bookingOf(record);
+    if (id) progress.mark(id, stage, detail);
+  }
+}
+
+/**
+ * Pipe events as booking progress. Records the filter drops (the notifier's own status updates)
+ * are not bookings moving on, so they print nothing (the runtime itself reports the runner's
+ * failures and discarded batches).
+ */
+export function observePipeEvent(progress: BookingProgress, event: PipeRunnerEvent): void {
+  switch (event.type) {
+    case 'record-filtered-in': {
+      const id = bookingOf(event.record);
+      if (id) progress.mark(id, 'filtered', `${event.record.eventName} passed the pipe's filter`);
+      return;
+    }
+    case 'enrichment-succeeded':
+      markAll(progress, event.records, 'enriched', `batch of ${event.records.length}`);
+      return;
+    case 'target-sent':
+      markAll(progress, event.records, 'queued');
+      return;
+    case 'batch-retried':
+      markAll(progress, event.records, 'failed', `pipe retry ${event.retry} in ${event.delayMs} ms: ${event.error.message}`);
+      return;
+    case 'batch-dead-lettered':
+      markAll(progress, event.records, 'dead-lettered', `pipe gave up (${event.condition}): ${event.error?.message ?? 'see the pipe DLQ'}`);
+      return;
+    case 'batch-discarded':
+      markAll(progress, event.records, 'failed', event.warning);
+      return;
+    default:
+      return;
+  }
 }
