@@ -284,7 +284,8 @@ function staffTokenHelp(runtime: LocalRuntime, seeded: boolean): string[] {
           `    -d '${JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client.clientId, AuthParameters: { USERNAME: user.username, PASSWORD: user.password } })}'`,
         ]
       : []),
-    ...(guarded ? [`  curl -sS '${runtime.apiUrl}${guarded.resourcePath.slice(1)}' -H "Authorization: Bearer $TOKEN"`] : []),
+    // The day list is the staff route a person tries first; it needs its date.
+    ...(guarded ? [`  curl -sS '${runtime.apiUrl}${guarded.resourcePath.slice(1)}${guarded.resourcePath === '/staff/appointments' ? `?date=${new Date().toISOString().slice(0, 10)}` : ''}' -H "Authorization: Bearer $TOKEN"`] : []),
     '',
   ];
 }
