@@ -7,9 +7,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { benchColdStart, formatColdStartReport, type ColdStartReport } from './cold-start';
 import { benchEventPattern, formatEventPatternFigures } from './event-pattern';
+import { benchStartup, formatStartupReport, type StartupReport } from './startup';
 import { BenchUsageError } from './pipeline/options';
-import { formatPipelineReport, parsePipelineArgs, PIPELINE_USAGE, runPipelineBenchmark, writePipelineReport, type PipelineReport } from './pipeline';
+import { formatPipelineReport, LATENCY_GOAL, parsePipelineArgs, PIPELINE_USAGE, runPipelineBenchmark, writePipelineReport, type PipelineReport } from './pipeline';
+
+/** The latency run: the pipeline at the latency goal's rate (bookings; the rate is the goal's). */
+const LATENCY_RUN_BOOKINGS = 300;
 
 const RESULTS_DIR = path.join(__dirname, 'results');
 const RESULTS_FILE = path.join(RESULTS_DIR, 'latest.json');
@@ -34,6 +39,38 @@ const benchmarks: readonly NamedBenchmark[] = [
     takesFlags: false,
     run: () => benchEventPattern(),
     format: (result) => formatEventPatternFigures(result as Awaited<ReturnType<typeof benchEventPattern>>),
+  },
+  {
+    name: 'cold-start',
+    description: "module load of each bundle in a fresh process ÷ a bare `node -e 0`, both with only the function's environment; source maps' cost",
+    takesFlags: false,
+    run: () => benchColdStart({ write: (line) => console.error(`  ${line}`) }),
+    format: (result) => formatColdStartReport(result as ColdStartReport),
+  },
+  {
+    name: 'startup',
+    description: "the local runtime's start as npm start does it ÷ DynamoDB Local's own start-to-ready, with the breakdown",
+    takesFlags: false,
+    run: () => benchStartup({ write: (line) => console.error(`  ${line}`) }),
+    format: (result) => formatStartupReport(result as StartupReport),
+  },
+  {
+    name: 'latency',
+    description: `${LATENCY_RUN_BOOKINGS} bookings at ${LATENCY_GOAL.ratePerSecond}/s through the whole local stack: POST→notified p99 ÷ the pipe's poll interval`,
+    takesFlags: false,
+    run: async () => {
+      const report = await runPipelineBenchmark({
+        bookings: LATENCY_RUN_BOOKINGS,
+        ratePerSecond: LATENCY_GOAL.ratePerSecond,
+        coldStartSamples: 0,
+        skipPutItemBaseline: true,
+        write: (line) => console.error(`  ${line}`),
+      });
+      writePipelineReport(report, RESULTS_DIR);
+      return report;
+    },
+    format: (result) => formatPipelineReport(result as PipelineReport),
+    failures: (result) => (result as PipelineReport).failures,
   },
   {
     name: 'pipeline',
@@ -92,14 +129,68 @@ async function main(): Promise<void> {
     results[benchmark.name] = result;
     failures.push(...(benchmark.failures?.(result) ?? []).map((failure) => `${benchmark.name}: ${failure}`));
   }
+  const goals = goalsOf(results);
+  if (goals.length > 0) console.log(`\n${formatGoals(goals)}`);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const report = { finishedAt: new Date().toISOString(), node: process.version, cpus: os.cpus().length, argv, results };
+  const report = { finishedAt: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg(), argv, goals, results };
   fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nresults written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
   if (failures.length > 0) {
     console.error(`\ncorrectness failures:\n${failures.map((failure) => `  ${failure}`).join('\n')}`);
     process.exitCode = 1;
   }
+}
+
+interface Goal {
+  figure: string;
+  value: number;
+  goal: string;
+  met: boolean;
+  note?: string;
+}
+
+/** The issue's ratios, from whichever benchmarks ran, each beside its goal. */
+function goalsOf(results: Record<string, unknown>): Goal[] {
+  const goals: Goal[] = [];
+  const coldStart = results['cold-start'] as ColdStartReport | undefined;
+  for (const bundle of coldStart?.bundles ?? []) {
+    goals.push({ figure: `module load ÷ bare node, ${bundle.name}`, value: bundle.ratio, goal: `≤ ${bundle.goal}`, met: bundle.goalMet, note: `${bundle.loadMedianMs} ms vs ${coldStart?.bareStartMedianMs} ms` });
+  }
+  const latency = (results.latency ?? results.pipeline) as PipelineReport | undefined;
+  const latencyGoal = latency?.latencyGoal;
+  if (latencyGoal?.applies && latencyGoal.ratio !== undefined) {
+    goals.push({
+      figure: `POST→notified p99 at ${latencyGoal.ratePerSecond}/s ÷ poll interval`,
+      value: latencyGoal.ratio,
+      goal: `≤ ${latencyGoal.ratioGoal}`,
+      met: latencyGoal.met === true,
+      note: `p99 ${latency?.latency.endToEnd?.p99Ms ?? '–'} ms, poll ${latencyGoal.pollIntervalMs} ms`,
+    });
+  }
+  const pipeline = results.pipeline as PipelineReport | undefined;
+  if (pipeline?.putItem && pipeline.settings.ratePerSecond === undefined) {
+    goals.push({
+      figure: 'full-load throughput ÷ DynamoDB Local PutItem',
+      value: pipeline.putItem.pipelineToPutItemRatio,
+      goal: `≥ ${pipeline.putItem.goal}`,
+      met: pipeline.putItem.goalMet,
+      note: `${pipeline.throughputPerSecond} bookings/s vs ${pipeline.putItem.putItemsPerSecond} items/s`,
+    });
+  }
+  const startup = results.startup as StartupReport | undefined;
+  if (startup) {
+    goals.push({ figure: 'local runtime ready ÷ DynamoDB Local ready', value: startup.ratio, goal: `≤ ${startup.goal}`, met: startup.goalMet, note: `${startup.runtimeReadyMs} ms vs ${startup.dynamodbLocalReadyMs} ms` });
+  }
+  return goals;
+}
+
+function formatGoals(goals: readonly Goal[]): string {
+  const width = Math.max(...goals.map((goal) => goal.figure.length));
+  const lines = [`goals (ratios measured in this run; load average ${os.loadavg().map((load) => load.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs)`];
+  for (const goal of goals) {
+    lines.push(`  ${goal.figure.padEnd(width)}  ${goal.value.toFixed(2).padStart(6)}  goal ${goal.goal.padEnd(6)} ${goal.met ? 'met    ' : 'NOT met'}  ${goal.note ?? ''}`);
+  }
+  return lines.join('\n');
 }
 
 main().catch((error: unknown) => {

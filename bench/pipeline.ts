@@ -11,9 +11,10 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import type { BookingStage, BookingStageEvent } from '../local/runtime/booking-progress';
+import type { BookingStage, BookingStageEvent } from '../local-app/booking-progress';
+import { attachBookingProgress } from '../local-app/attach-booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime/local-runtime';
-import { seededStaffIdToken } from '../local/runtime/seed-staff-users';
+import { seededStaffIdToken } from '../local-app/seed-staff-users';
 import { synthesizeAssembly } from '../local/topology';
 import { withRedrivenQueueVisibilityTimeout } from '../harness/assembly-variant';
 import { readDeadLetteredBookings, type DeadLetteredBookings } from '../harness/dead-letter-audit';
@@ -30,9 +31,11 @@ import { FAULT_KINDS, type FaultKind, type ResolvedFaultOptions } from '../local
 export { parsePipelineArgs, PIPELINE_USAGE, type PipelineBenchmarkOptions } from './pipeline/options';
 
 /** Pipeline throughput over the emulator's PutItem rate this run should reach (printed, never asserted). */
-export const PUT_ITEM_RATIO_GOAL = 0.8;
-/** p99 POST → notification at 20 bookings/s (printed, never asserted). */
-export const LATENCY_GOAL = { ratePerSecond: 20, p99Ms: 500 } as const;
+export const PUT_ITEM_RATIO_GOAL = 0.3;
+/** The pipe runner's poll interval in every benchmark run (its default, passed explicitly). */
+export const PIPE_POLL_INTERVAL_MS = 250;
+/** p99 POST → notification at 20 bookings/s, at most twice the pipe's poll interval (printed, never asserted). */
+export const LATENCY_GOAL = { ratePerSecond: 20, p99Ms: 2 * PIPE_POLL_INTERVAL_MS, pollIntervalMs: PIPE_POLL_INTERVAL_MS, ratioGoal: 2 } as const;
 
 export const STAGE_INTERVALS = [
   { name: 'POST→stored', from: 'post', to: 'stored' },
@@ -77,6 +80,8 @@ export interface PipelineReport {
     sms: number;
     notified: number;
     skipped: number;
+    /** Stopped by a limit (the recipient's 24-hour cap), with the reason recorded: accounted for, not lost. */
+    suppressed: number;
     deadLettered: number;
     deadLetteredByQueue: Record<string, number>;
     /** No final stage and in no DLQ after the drain deadline: must be 0. */
@@ -96,7 +101,18 @@ export interface PipelineReport {
   };
   faults?: { injected: Record<FaultKind, number>; total: number; computeRestarts: number };
   putItem?: PutItemBaseline & { pipelineToPutItemRatio: number; goal: number; goalMet: boolean };
-  latencyGoal: { ratePerSecond: number; p99Ms: number; applies: boolean; met?: boolean; lowerBoundMs: number; note: string };
+  latencyGoal: {
+    ratePerSecond: number;
+    p99Ms: number;
+    pollIntervalMs: number;
+    ratioGoal: number;
+    /** p99 ÷ the pipe's poll interval, when the goal applies. */
+    ratio?: number;
+    applies: boolean;
+    met?: boolean;
+    lowerBoundMs: number;
+    note: string;
+  };
   functions: FunctionColdStart[];
   /** Correctness failures (lost, duplicated, rejected bookings); empty when the run is correct. */
   failures: string[];
@@ -131,8 +147,10 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
   let runtime: LocalRuntime | undefined;
   let streams: DynamoDBStreamsClient | undefined;
   try {
-    runtime = await startLocalRuntime({ assemblyDir, ...(options.faults ? { faults: options.faults } : {}) });
+    runtime = await startLocalRuntime({ assemblyDir, pipe: { pollIntervalMs: PIPE_POLL_INTERVAL_MS }, ...(options.faults ? { faults: options.faults } : {}) });
     const rt = runtime;
+    // Attached before any booking is made, so no stage is missed.
+    const bookingProgress = attachBookingProgress(rt);
     write(`local runtime ready in ${rt.startupMs} ms at ${rt.apiUrl}`);
     const env = rt.emulators.environment;
     streams = new DynamoDBStreamsClient({
@@ -145,10 +163,10 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
 
     const progress = new BookingProgressLog();
     const { firstAt } = progress;
-    const unsubscribe = rt.progress.onStage((event: BookingStageEvent) => progress.observe(event));
+    const unsubscribe = bookingProgress.onStage((event: BookingStageEvent) => progress.observe(event));
 
     const api = (path: string): string => new URL(path, rt.apiUrl).toString();
-    const contacts = benchContacts(runTag);
+    const contacts = benchContacts(runTag, options.bookings);
     // Preferences are set as staff would set them (the patient route needs each patient's manage token).
     const staffToken = await seededStaffIdToken(rt.identity);
     for (const contact of contacts) {
@@ -221,7 +239,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
     let lastDlqRead = 0;
     const settled = (trace: BookingTrace): boolean => {
       const stages = firstAt.get(trace.id);
-      return Boolean(stages && (stages.has('emailed') || stages.has('sms') || stages.has('skipped'))) || deadLettered.byId.has(trace.id);
+      return Boolean(stages && (stages.has('emailed') || stages.has('sms') || stages.has('skipped') || stages.has('suppressed'))) || deadLettered.byId.has(trace.id);
     };
     for (;;) {
       const open = traces.filter((trace) => !settled(trace));
@@ -248,7 +266,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
       return tag ? idByPatientTag.get(tag) : undefined;
     });
     const account = accountOutcomes({ bookingIds: traces.map((trace) => trace.id), firstAt, killed: progress.killed, deliveries: audit, deadLettered: deadLettered.byId });
-    const { emailed, sms, skipped, notifiedWithoutMessage, deadLetteredByQueue, lostIds, duplicatedIds, resentAfterKillIds } = account;
+    const { emailed, sms, skipped, suppressed, notifiedWithoutMessage, deadLetteredByQueue, lostIds, duplicatedIds, resentAfterKillIds } = account;
 
     const endToEnd: number[] = [];
     const intervals = new Map<string, number[]>(STAGE_INTERVALS.map((interval) => [interval.name, []]));
@@ -277,7 +295,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
     }
 
     const { notified, deadLettered: deadLetteredCount } = account;
-    const completed = notified + skipped + deadLetteredCount;
+    const completed = notified + skipped + suppressed + deadLetteredCount;
     const elapsedSeconds = traces.length > 0 ? (lastFinal - firstPost) / 1000 : 0;
     const throughputPerSecond = elapsedSeconds > 0 ? round(completed / elapsedSeconds) : 0;
     const endToEndSummary = summarizeLatencies(endToEnd);
@@ -309,7 +327,9 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
     const latencyGoal: PipelineReport['latencyGoal'] = {
       ...LATENCY_GOAL,
       applies,
-      ...(applies && endToEndSummary ? { met: endToEndSummary.p99Ms < LATENCY_GOAL.p99Ms } : {}),
+      ...(applies && endToEndSummary
+        ? { ratio: Math.round((endToEndSummary.p99Ms / PIPE_POLL_INTERVAL_MS) * 100) / 100, met: endToEndSummary.p99Ms <= LATENCY_GOAL.p99Ms }
+        : {}),
       lowerBoundMs,
       note:
         `the assembly's batching windows (pipe ${assembly.pipeBatchingWindowSeconds ?? 0} s, notifier ${assembly.notifierBatchingWindowSeconds ?? 0} s) ` +
@@ -346,6 +366,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
         sms,
         notified,
         skipped,
+        suppressed,
         deadLettered: deadLetteredCount,
         deadLetteredByQueue,
         lost: lostIds.length,
@@ -456,12 +477,13 @@ export function formatPipelineReport(report: PipelineReport): string {
   for (const interval of STAGE_INTERVALS) lines.push(latencyRow(interval.name, report.latency.stages[interval.name]));
   const goal = report.latencyGoal;
   const goalState = goal.applies ? (goal.met ? 'met' : 'NOT met') : `not measured (needs --rate ${goal.ratePerSecond} without faults)`;
-  lines.push(`latency goal p99 < ${goal.p99Ms} ms at ${goal.ratePerSecond} bookings/s: ${goalState}`);
+  const ratio = goal.ratio !== undefined ? `p99 ÷ poll interval ${goal.ratio.toFixed(2)}×, ` : '';
+  lines.push(`latency goal p99 ≤ ${goal.ratioGoal}× the pipe's ${goal.pollIntervalMs} ms poll interval (${goal.p99Ms} ms) at ${goal.ratePerSecond} bookings/s: ${ratio}${goalState}`);
   lines.push(`  note: ${goal.note}`);
   lines.push('');
   const dlq = Object.entries(outcomes.deadLetteredByQueue).map(([label, count]) => `${label} ${count}`).join(', ');
   lines.push(
-    `outcomes  notified ${outcomes.notified} (e-mail ${outcomes.emailed}, SMS ${outcomes.sms}), skipped ${outcomes.skipped}, ` +
+    `outcomes  notified ${outcomes.notified} (e-mail ${outcomes.emailed}, SMS ${outcomes.sms}), skipped ${outcomes.skipped}, suppressed ${outcomes.suppressed}, ` +
       `dead-lettered ${outcomes.deadLettered}${dlq ? ` (${dlq})` : ''}, retried attempts ${outcomes.failedAttempts}`,
   );
   lines.push(`          lost ${outcomes.lost} (must be 0), duplicated ${outcomes.duplicated} (must be 0)`);

@@ -9,6 +9,7 @@ import {
   STAGES,
   validateEnvironmentConfig,
 } from './config/environments';
+import { stackName, stackPrefix } from '../contracts/system-facts';
 import { StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 
@@ -28,10 +29,7 @@ export interface BuildAppOptions {
  */
 export const CONFIG_CONTEXT_KEYS = ['senderEmail', 'sesIdentity', 'opsAlarmEmail', 'siteUrl'] as const;
 
-/** `Dev`, `Staging`, `Prod`: the stack name prefix of a stage. */
-export function stackPrefix(stage: Stage): string {
-  return stage.charAt(0).toUpperCase() + stage.slice(1);
-}
+export { stackPrefix };
 
 /**
  * Builds (without synthesizing) the CDK app of one environment: `<Stage>-Stateful` and
@@ -56,10 +54,9 @@ export function buildApp(options: BuildAppOptions): cdk.App {
     account: process.env.CDK_DEFAULT_ACCOUNT || undefined,
     region: process.env.CDK_DEFAULT_REGION || DEFAULT_REGION,
   };
-  const prefix = stackPrefix(config.stage);
   const tags = { project: 'lj-dentists-booking-notifications', environment: config.stage };
 
-  const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
+  const stateful = new StatefulStack(app, stackName(config.stage, 'Stateful'), {
     env,
     description: `LJ Dentists booking notifications (${config.stage}): tables`,
     terminationProtection: config.protectStatefulResources,
@@ -71,7 +68,7 @@ export function buildApp(options: BuildAppOptions): cdk.App {
     staffPasswordAuthFlow: config.security.staffPasswordAuthFlow,
     tags,
   });
-  new StatelessStack(app, `${prefix}-Stateless`, {
+  new StatelessStack(app, stackName(config.stage, 'Stateless'), {
     env,
     description: `LJ Dentists booking notifications (${config.stage}): API, functions, pipe, queues, alarms`,
     config,

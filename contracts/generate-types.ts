@@ -1,5 +1,6 @@
 /**
- * Generates `contracts/types/*.ts` from `contracts/schemas/*.schema.json` (run: `npm run types`).
+ * Generates `contracts/types/*.ts` from `contracts/schemas/*.schema.json` (run: `npm run types`),
+ * and the precompiled validators `contracts/validators/*.ts` (contracts/generate-validators.ts).
  * The generated files are checked in. `--check` renders them in memory and exits non-zero naming
  * every stale file (test/unit/contracts/generated-types.test.ts runs it in a child process,
  * because the formatter json-schema-to-typescript uses needs ESM dynamic import, which jest's
@@ -7,8 +8,9 @@
  */
 import { compile } from 'json-schema-to-typescript';
 import type { JSONSchema4 } from 'json-schema';
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { findStaleValidators, renderContractValidators, VALIDATORS_DIR } from './generate-validators';
 
 export const SCHEMAS_DIR = path.join(__dirname, 'schemas');
 export const TYPES_DIR = path.join(__dirname, 'types');
@@ -56,18 +58,25 @@ export async function findStaleTypes(schemasDir: string = SCHEMAS_DIR, typesDir:
 
 async function main(): Promise<void> {
   if (process.argv.includes('--check')) {
-    // `--schemas <dir> --types <dir>` let the freshness test check a scratch copy.
+    // `--schemas <dir> --types <dir> --validators <dir>` let the freshness test check a scratch
+    // copy (with `--schemas`, only the folders named are checked).
     const option = (name: string): string | undefined => {
       const index = process.argv.indexOf(name);
       return index >= 0 ? process.argv[index + 1] : undefined;
     };
-    const stale = await findStaleTypes(option('--schemas'), option('--types'));
-    if (stale.length > 0) {
-      console.error(`contracts/types is stale (${stale.join(', ')}): run \`npm run types\``);
-      process.exitCode = 1;
-    } else {
-      console.log('contracts/types is up to date');
-    }
+    const schemasDir = option('--schemas');
+    const typesDir = option('--types') ?? (schemasDir ? undefined : TYPES_DIR);
+    const validatorsDir = option('--validators') ?? (schemasDir ? undefined : VALIDATORS_DIR);
+    const report = (folder: string, stale: string[]): void => {
+      if (stale.length > 0) {
+        console.error(`contracts/${folder} is stale (${stale.join(', ')}): run \`npm run types\``);
+        process.exitCode = 1;
+      } else {
+        console.log(`contracts/${folder} is up to date`);
+      }
+    };
+    if (typesDir) report('types', await findStaleTypes(schemasDir, typesDir));
+    if (validatorsDir) report('validators', findStaleValidators(schemasDir ?? SCHEMAS_DIR, validatorsDir));
     return;
   }
   mkdirSync(TYPES_DIR, { recursive: true });
@@ -75,6 +84,17 @@ async function main(): Promise<void> {
   for (const [file, source] of rendered) {
     writeFileSync(path.join(TYPES_DIR, file), source);
     console.log(`wrote contracts/types/${file}`);
+  }
+  const validators = renderContractValidators(SCHEMAS_DIR);
+  mkdirSync(VALIDATORS_DIR, { recursive: true });
+  for (const [file, source] of validators) {
+    writeFileSync(path.join(VALIDATORS_DIR, file), source);
+    console.log(`wrote contracts/validators/${file}`);
+  }
+  // A schema removed: its validator goes too (types are left as before: they are rewritten only).
+  for (const file of readdirSync(VALIDATORS_DIR).filter((name) => name.endsWith('.ts') && !validators.has(name))) {
+    rmSync(path.join(VALIDATORS_DIR, file));
+    console.log(`removed contracts/validators/${file}`);
   }
 }
 

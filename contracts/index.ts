@@ -1,11 +1,21 @@
 /**
- * The system's message contracts: JSON Schemas (draft 2020-12) compiled once, at module scope,
- * into ajv validators, exposed as typed `parseX` (throws), `validateX` (problems) and `isX` (guard).
- * The types are generated from the same schemas (contracts/types, `npm run types`).
+ * The system's message contracts: JSON Schemas (draft 2020-12), precompiled at build time into
+ * ajv's standalone validators (contracts/validators, `npm run types`: no schema is compiled at
+ * cold start and no function ships ajv's compiler), exposed as typed `parseX` (throws),
+ * `validateX` (problems) and `isX` (guard). The types are generated from the same schemas
+ * (contracts/types). Every export is a plain function declaration, so a bundler keeps only the
+ * validators a function calls (contracts/validators/package.json marks them free of side effects).
  */
-import Ajv2020 from 'ajv/dist/2020';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
+import { fullFormats } from 'ajv-formats/dist/formats';
+
+import { validate as appointmentRequestValidator, patternMessages as appointmentRequestPatterns } from './validators/appointment-request';
+import { validate as appointmentValidator, patternMessages as appointmentPatterns } from './validators/appointment';
+import { validate as enrichedAppointmentValidator, patternMessages as enrichedAppointmentPatterns } from './validators/enriched-appointment';
+import { validate as contactRequestValidator, patternMessages as contactRequestPatterns } from './validators/contact-request';
+import { validate as contactValidator, patternMessages as contactPatterns } from './validators/contact';
+import { validate as notificationResultValidator, patternMessages as notificationResultPatterns } from './validators/notification-result';
+import { validate as errorResponseValidator, patternMessages as errorResponsePatterns } from './validators/error-response';
 
 import appointmentRequestSchema from './schemas/appointment-request.schema.json';
 import appointmentSchema from './schemas/appointment.schema.json';
@@ -71,14 +81,14 @@ export class ContractValidationError extends Error {
 }
 
 // A schema may carry `x-pattern-message`: what its `pattern` means, in words, because
-// "must match pattern ^\+[1-9]\d{6,14}$" helps nobody who sent a phone number.
-const PATTERN_MESSAGE_KEYWORD = 'x-pattern-message';
+// "must match pattern ^\+[1-9]\d{6,14}$" helps nobody who sent a phone number. The generator
+// exports them by schema path (`patternMessages` of each validator module).
+type PatternMessages = Readonly<Record<string, string>>;
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true });
-addFormats(ajv);
-ajv.addKeyword({ keyword: PATTERN_MESSAGE_KEYWORD, schemaType: 'string' });
+/** A generated standalone validator: true when valid, else its problems in `errors`. */
+type CompiledValidator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
-function describe(error: ErrorObject): string {
+function describe(error: ErrorObject, patternMessages: PatternMessages): string {
   const where = error.instancePath === '' ? '/' : error.instancePath;
   switch (error.keyword) {
     case 'additionalProperties':
@@ -86,8 +96,8 @@ function describe(error: ErrorObject): string {
     case 'required':
       return `${where === '/' ? '' : where}/${String(error.params.missingProperty)} is required`;
     case 'pattern': {
-      const hint = (error.parentSchema as Record<string, unknown> | undefined)?.[PATTERN_MESSAGE_KEYWORD];
-      return `${where} ${typeof hint === 'string' ? hint : error.message ?? 'is invalid'}`;
+      const hint = patternMessages[error.schemaPath];
+      return `${where} ${hint ?? error.message ?? 'is invalid'}`;
     }
     case 'const':
       return `${where} must be ${JSON.stringify(error.params.allowedValue)}`;
@@ -103,68 +113,111 @@ function describe(error: ErrorObject): string {
 }
 
 /** ajv reports a failed `if`/`then` twice (the branch and "must match then schema"); keep the cause. */
-function describeAll(errors: readonly ErrorObject[] | null | undefined): string[] {
-  const messages = (errors ?? []).filter((error) => error.keyword !== 'if').map(describe);
+function describeAll(errors: readonly ErrorObject[] | null | undefined, patternMessages: PatternMessages): string[] {
+  const messages = (errors ?? []).filter((error) => error.keyword !== 'if').map((error) => describe(error, patternMessages));
   return [...new Set(messages)];
 }
 
-interface Contract<T> {
-  validate: (data: unknown) => string[];
-  is: (data: unknown) => data is T;
-  parse: (data: unknown) => T;
+function problemsOf(validator: CompiledValidator, patternMessages: PatternMessages, data: unknown): string[] {
+  return validator(data) ? [] : describeAll(validator.errors, patternMessages);
 }
 
-function contract<T>(name: ContractName): Contract<T> {
-  const compiled = ajv.compile(SCHEMAS[name]) as ValidateFunction<T>;
-  return {
-    validate: (data) => (compiled(data) ? [] : describeAll(compiled.errors)),
-    is: (data): data is T => compiled(data),
-    parse: (data) => {
-      if (compiled(data)) return data;
-      throw new ContractValidationError(name, describeAll(compiled.errors));
-    },
-  };
+function parseWith<T>(name: ContractName, validator: CompiledValidator, patternMessages: PatternMessages, data: unknown): T {
+  if (validator(data)) return data as T;
+  throw new ContractValidationError(name, describeAll(validator.errors, patternMessages));
 }
 
-const appointmentRequest = contract<AppointmentRequest>('appointmentRequest');
-const appointment = contract<Appointment>('appointment');
-const enrichedAppointment = contract<EnrichedAppointment>('enrichedAppointment');
-const contactRequest = contract<ContactRequest>('contactRequest');
-const contact = contract<Contact>('contact');
-const notificationResult = contract<NotificationResult>('notificationResult');
-const errorResponse = contract<ErrorResponse>('errorResponse');
+export function parseAppointmentRequest(data: unknown): AppointmentRequest {
+  return parseWith<AppointmentRequest>('appointmentRequest', appointmentRequestValidator as CompiledValidator, appointmentRequestPatterns, data);
+}
+export function validateAppointmentRequest(data: unknown): string[] {
+  return problemsOf(appointmentRequestValidator as CompiledValidator, appointmentRequestPatterns, data);
+}
+export function isAppointmentRequest(data: unknown): data is AppointmentRequest {
+  return (appointmentRequestValidator as CompiledValidator)(data);
+}
 
-export const parseAppointmentRequest = appointmentRequest.parse;
-export const validateAppointmentRequest = appointmentRequest.validate;
-export const isAppointmentRequest = appointmentRequest.is;
+export function parseAppointment(data: unknown): Appointment {
+  return parseWith<Appointment>('appointment', appointmentValidator as CompiledValidator, appointmentPatterns, data);
+}
+export function validateAppointment(data: unknown): string[] {
+  return problemsOf(appointmentValidator as CompiledValidator, appointmentPatterns, data);
+}
+export function isAppointment(data: unknown): data is Appointment {
+  return (appointmentValidator as CompiledValidator)(data);
+}
 
-export const parseAppointment = appointment.parse;
-export const validateAppointment = appointment.validate;
-export const isAppointment = appointment.is;
+export function parseEnrichedAppointment(data: unknown): EnrichedAppointment {
+  return parseWith<EnrichedAppointment>('enrichedAppointment', enrichedAppointmentValidator as CompiledValidator, enrichedAppointmentPatterns, data);
+}
+export function validateEnrichedAppointment(data: unknown): string[] {
+  return problemsOf(enrichedAppointmentValidator as CompiledValidator, enrichedAppointmentPatterns, data);
+}
+export function isEnrichedAppointment(data: unknown): data is EnrichedAppointment {
+  return (enrichedAppointmentValidator as CompiledValidator)(data);
+}
 
-export const parseEnrichedAppointment = enrichedAppointment.parse;
-export const validateEnrichedAppointment = enrichedAppointment.validate;
-export const isEnrichedAppointment = enrichedAppointment.is;
+export function parseContactRequest(data: unknown): ContactRequest {
+  return parseWith<ContactRequest>('contactRequest', contactRequestValidator as CompiledValidator, contactRequestPatterns, data);
+}
+export function validateContactRequest(data: unknown): string[] {
+  return problemsOf(contactRequestValidator as CompiledValidator, contactRequestPatterns, data);
+}
+export function isContactRequest(data: unknown): data is ContactRequest {
+  return (contactRequestValidator as CompiledValidator)(data);
+}
 
-export const parseContactRequest = contactRequest.parse;
-export const validateContactRequest = contactRequest.validate;
-export const isContactRequest = contactRequest.is;
+export function parseContact(data: unknown): Contact {
+  return parseWith<Contact>('contact', contactValidator as CompiledValidator, contactPatterns, data);
+}
+export function validateContact(data: unknown): string[] {
+  return problemsOf(contactValidator as CompiledValidator, contactPatterns, data);
+}
+export function isContact(data: unknown): data is Contact {
+  return (contactValidator as CompiledValidator)(data);
+}
 
-export const parseContact = contact.parse;
-export const validateContact = contact.validate;
-export const isContact = contact.is;
+export function parseNotificationResult(data: unknown): NotificationResult {
+  return parseWith<NotificationResult>('notificationResult', notificationResultValidator as CompiledValidator, notificationResultPatterns, data);
+}
+export function validateNotificationResult(data: unknown): string[] {
+  return problemsOf(notificationResultValidator as CompiledValidator, notificationResultPatterns, data);
+}
+export function isNotificationResult(data: unknown): data is NotificationResult {
+  return (notificationResultValidator as CompiledValidator)(data);
+}
 
-export const parseNotificationResult = notificationResult.parse;
-export const validateNotificationResult = notificationResult.validate;
-export const isNotificationResult = notificationResult.is;
+export function parseErrorResponse(data: unknown): ErrorResponse {
+  return parseWith<ErrorResponse>('errorResponse', errorResponseValidator as CompiledValidator, errorResponsePatterns, data);
+}
+export function validateErrorResponse(data: unknown): string[] {
+  return problemsOf(errorResponseValidator as CompiledValidator, errorResponsePatterns, data);
+}
+export function isErrorResponse(data: unknown): data is ErrorResponse {
+  return (errorResponseValidator as CompiledValidator)(data);
+}
 
-export const parseErrorResponse = errorResponse.parse;
-export const validateErrorResponse = errorResponse.validate;
-export const isErrorResponse = errorResponse.is;
+/**
+ * The schemas' e-mail rule (`format: email` in ajv-formats' full mode, at most 254 characters)
+ * without a whole contract's validator: for a function that checks one address (the notifier's
+ * sender) and ships no contract holding it.
+ */
+export function isEmailAddress(value: string): boolean {
+  return value.length <= 254 && (fullFormats.email as RegExp).test(value);
+}
 
-/** Validates against any contract by name (fixtures, contract tests). */
+/** Validates against any contract by name (fixtures, contract tests); ships every validator. */
 export function validateContract(name: ContractName, data: unknown): string[] {
-  return { appointmentRequest, appointment, enrichedAppointment, contactRequest, contact, notificationResult, errorResponse }[
-    name
-  ].validate(data);
+  const validators: Record<ContractName, [unknown, PatternMessages]> = {
+    appointmentRequest: [appointmentRequestValidator, appointmentRequestPatterns],
+    appointment: [appointmentValidator, appointmentPatterns],
+    enrichedAppointment: [enrichedAppointmentValidator, enrichedAppointmentPatterns],
+    contactRequest: [contactRequestValidator, contactRequestPatterns],
+    contact: [contactValidator, contactPatterns],
+    notificationResult: [notificationResultValidator, notificationResultPatterns],
+    errorResponse: [errorResponseValidator, errorResponsePatterns],
+  };
+  const entry = Object.prototype.hasOwnProperty.call(validators, name) ? validators[name] : undefined;
+  if (entry === undefined) throw new TypeError(`unknown contract ${JSON.stringify(name)}`);
+  return problemsOf(entry[0] as CompiledValidator, entry[1], data);
 }

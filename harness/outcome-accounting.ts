@@ -1,12 +1,12 @@
 /**
  * How a run through the whole local stack is judged: what became of each booking (notified,
- * skipped, dead-lettered or lost) and which appointments were notified more than once, telling
+ * skipped, suppressed, dead-lettered or lost) and which appointments were notified more than once, telling
  * apart the one second send idempotency cannot prevent (the notifier killed mid-send). The
  * benchmark and the reliability tests both count this way, so "0 lost, 0 duplicated" means the
  * same thing in either. Pure: the inputs are gathered by `BookingProgressLog`, `auditDeliveries`
  * and `readDeadLetteredBookings`.
  */
-import type { BookingStage, BookingStageEvent } from '../local/runtime/booking-progress';
+import type { BookingStage, BookingStageEvent } from '../local-app/booking-progress';
 
 /** How the runtime's progress names an invocation whose process was killed (crash or restart). */
 export const KILLED_INVOCATION = 'Runtime.ExitError';
@@ -59,6 +59,8 @@ export type BookingOutcome =
   /** `delivered` is false when progress said sent but the emulator's store holds no such message. */
   | { kind: 'notified'; channel: 'emailed' | 'sms'; at: number; delivered: boolean }
   | { kind: 'skipped'; at: number }
+  /** A limit (the recipient's 24-hour cap) stopped it, with its reason recorded: accounted for, not sent. */
+  | { kind: 'suppressed'; at: number }
   /** `at` is when progress saw it dead-lettered; a pipe DLQ entry may have no such stage. */
   | { kind: 'dead-lettered'; queue: string; at?: number }
   /** No final stage and in no dead-letter queue. */
@@ -81,6 +83,7 @@ export interface OutcomeAccount {
   sms: number;
   notified: number;
   skipped: number;
+  suppressed: number;
   deadLettered: number;
   deadLetteredByQueue: Record<string, number>;
   notifiedWithoutMessage: number;
@@ -112,6 +115,7 @@ export function accountOutcomes(input: OutcomeAccountInput): OutcomeAccount {
     sms: 0,
     notified: 0,
     skipped: 0,
+    suppressed: 0,
     deadLettered: 0,
     deadLetteredByQueue: {},
     notifiedWithoutMessage: 0,
@@ -131,6 +135,9 @@ export function accountOutcomes(input: OutcomeAccountInput): OutcomeAccount {
         break;
       case 'skipped':
         account.skipped += 1;
+        break;
+      case 'suppressed':
+        account.suppressed += 1;
         break;
       case 'dead-lettered':
         account.deadLetteredByQueue[outcome.queue] = (account.deadLetteredByQueue[outcome.queue] ?? 0) + 1;
@@ -153,6 +160,8 @@ function outcomeOf(id: string, stages: ReadonlyMap<BookingStage, number>, input:
   }
   const skippedAt = stages.get('skipped');
   if (skippedAt !== undefined) return { kind: 'skipped', at: skippedAt };
+  const suppressedAt = stages.get('suppressed');
+  if (suppressedAt !== undefined) return { kind: 'suppressed', at: suppressedAt };
   const queue = input.deadLettered.get(id);
   if (queue) {
     const at = stages.get('dead-lettered');

@@ -5,7 +5,12 @@ export type ContactKind = 'email' | 'sms' | 'none' | 'unknown';
 export const CONTACT_KINDS: readonly ContactKind[] = ['email', 'sms', 'none', 'unknown'];
 
 /** Contacts per kind: bookings share them, as repeat patients do, so the enrichment's lookups batch. */
-const CONTACTS_PER_KIND = 5;
+/**
+ * Bookings per contact at most: half the dev per-recipient cap (10 in 24 h), so a run measures the
+ * pipeline, not the cap, even when a killed notifier spends a slot it could not give back.
+ */
+const BOOKINGS_PER_CONTACT = 5;
+const MIN_CONTACTS_PER_KIND = 5;
 
 export interface BenchContact {
   email: string;
@@ -27,13 +32,14 @@ export function newRunTag(): string {
   return randomBytes(4).toString('hex');
 }
 
-export function benchContacts(runTag: string): BenchContact[] {
+export function benchContacts(runTag: string, bookings = 0): BenchContact[] {
   const contacts: BenchContact[] = [];
+  const perKind = Math.max(MIN_CONTACTS_PER_KIND, Math.ceil(bookings / CONTACT_KINDS.length / BOOKINGS_PER_CONTACT));
   for (const kind of CONTACT_KINDS) {
-    for (let n = 0; n < CONTACTS_PER_KIND; n += 1) {
+    for (let n = 0; n < perKind; n += 1) {
       const email = `bench-${kind}-${n}.${runTag}@example.com`;
       // +447700900xxx is Ofcom's drama range: never a real subscriber.
-      const phoneNumber = `+447700900${String(100 + n).padStart(3, '0')}`;
+      const phoneNumber = `+447700${String(900100 + n).padStart(6, '0')}`;
       const request =
         kind === 'unknown' ? undefined : kind === 'sms' ? { preferredMethod: 'sms' as const, phoneNumber } : { preferredMethod: kind };
       contacts.push({ email, kind, ...(request ? { request } : {}) });

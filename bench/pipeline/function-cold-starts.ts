@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFunctionEnvironment } from '../../local/lambda/function-host';
 import { ExecutionEnvironment } from '../../local/lambda/execution-environment';
@@ -8,7 +8,7 @@ import { median } from './latency-statistics';
 export interface FunctionColdStart {
   /** The function's Powertools service name (or its function name). */
   name: string;
-  /** Bytes of the handler's bundle file in the assembly's asset (`index.js`). */
+  /** Bytes of the handler's bundle file in the assembly's asset (`index.mjs` or `index.js`). */
   bundleBytes: number;
   samples: number;
   /** Median spawn → bundle loaded → init done, in a fresh process. */
@@ -21,10 +21,16 @@ export interface FunctionColdStart {
 
 const INIT_TIMEOUT_MS = 10_000;
 
-/** The bundle file a handler string names: `index.handler` → `<code>/index.js`. */
+/**
+ * The bundle file a handler string names: `index.handler` → `<code>/index.mjs` (an ES module
+ * bundle) or `<code>/index.js`, in the order Lambda's Node.js runtime looks for them.
+ */
 export function bundleFileOf(spec: FunctionSpec): string {
   const file = spec.handler.slice(0, spec.handler.lastIndexOf('.'));
-  return join(spec.codeDirectory, `${file}.js`);
+  const candidates = ['.js', '.mjs', '.cjs'].map((extension) => join(spec.codeDirectory, `${file}${extension}`));
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (!found) throw new Error(`no bundle for handler ${spec.handler} in ${spec.codeDirectory} (looked for ${candidates.join(', ')})`);
+  return found;
 }
 
 /**

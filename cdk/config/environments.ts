@@ -8,8 +8,9 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
  * slices they need as typed props, so a construct never knows which stage it is in.
  */
 
-export const STAGES = ['dev', 'staging', 'prod'] as const;
-export type Stage = (typeof STAGES)[number];
+import { STAGES, isStage, type Stage } from '../../contracts/system-facts';
+
+export { STAGES, isStage, type Stage };
 
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -240,10 +241,6 @@ export class InvalidEnvironmentError extends Error {
     super(message);
     this.name = 'InvalidEnvironmentError';
   }
-}
-
-export function isStage(value: unknown): value is Stage {
-  return typeof value === 'string' && (STAGES as readonly string[]).includes(value);
 }
 
 /** The stage named by `-c env=<stage>`; `dev` when absent. Throws listing the valid stages otherwise. */

@@ -7,6 +7,16 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 
+/** Gives the ES module bundle the `require` its bundled CommonJS dependencies call. */
+export const ESM_REQUIRE_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+/** The SDK's default credential chain, and what the bundles use instead (relative to the root). */
+export const DEFAULT_CREDENTIAL_CHAIN = '@aws-sdk/credential-provider-node';
+export const LAMBDA_CREDENTIALS_MODULE = 'services/shared/lambda-credentials.ts';
+
+/** Modules left out of every bundle (see the bundling settings below). */
+export const UNBUNDLED_MODULES = ['@smithy/core/event-streams'] as const;
+
 /** The repository root, resolved from this file so synthesis works from any working directory. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -27,11 +37,11 @@ export interface ServiceFunctionProps {
 }
 
 /**
- * A `NodejsFunction` with the defaults every function of the system shares (docs/conventions.md):
- * nodejs22.x on arm64, bundled by the local esbuild (never Docker) into one self-contained file
- * (no external modules, so the local runtime executes exactly the code that deploys), source maps,
- * X-Ray tracing, a log group with retention, the Powertools environment, and a role of its own
- * that may only write to that log group until a stack grants it more.
+ * A `NodejsFunction` with the defaults every function of the system shares: nodejs22.x on arm64,
+ * bundled by the local esbuild (never Docker) into one self-contained ES module (nothing external
+ * but the SDK's unused event-stream support, so the local runtime executes exactly the code that
+ * deploys), source maps, X-Ray tracing, a log group with retention, the Powertools environment,
+ * and a role of its own that may only write to that log group until a stack grants it more.
  */
 export class ServiceFunction extends Construct implements BusinessMetricSource {
   readonly function: NodejsFunction;
@@ -85,11 +95,22 @@ export class ServiceFunction extends Construct implements BusinessMetricSource {
       },
       bundling: {
         forceDockerBundling: false,
-        format: OutputFormat.CJS,
+        // ESM: esbuild tree-shakes ES modules far better than CommonJS, and the SDK and Powertools
+        // ship ES module builds (`module` field). The few CommonJS dependencies left call
+        // `require`, which an ES module does not have: the banner defines it.
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
         target: 'node22',
         // Every dependency, the AWS SDK included, goes into the bundle: the deployed code does not
-        // depend on the SDK version the Lambda runtime happens to ship.
-        externalModules: [],
+        // depend on the SDK version the Lambda runtime happens to ship. One exception: the SDK's
+        // event-stream support, which it loads with a dynamic import only for operations that
+        // stream events (none of ours: DynamoDB items, SES SendEmail, SNS Publish); if one ever
+        // did, it would fail with "Cannot find module" instead of silently shipping 13 KiB more.
+        externalModules: [...UNBUNDLED_MODULES],
+        // Lambda gives credentials in environment variables only: the SDK's default credential
+        // chain is replaced by its environment link (services/shared/lambda-credentials.ts).
+        esbuildArgs: { [`--alias:${DEFAULT_CREDENTIAL_CHAIN}`]: `./${LAMBDA_CREDENTIALS_MODULE}` },
         minify: true,
         sourceMap: true,
         sourcesContent: false,

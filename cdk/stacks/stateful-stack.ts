@@ -3,6 +3,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { STAFF_GROUP } from '../../contracts/api-routes';
+import { STATEFUL_OUTPUTS } from '../../contracts/system-facts';
 import type { Construct } from 'constructs';
 
 /** The appointments table's index by day (`appointmentDate` = the date in the appointment's own offset). */
@@ -154,12 +155,12 @@ export class StatefulStack extends Stack {
       reason: 'Point-in-time recovery (35 days, in staging and prod) is the backup mechanism; no separate AWS Backup plan.',
     });
 
-    new CfnOutput(this, 'AppointmentsTableName', { value: this.appointmentsTable.tableName, description: 'Appointments table' });
-    new CfnOutput(this, 'ContactsTableName', { value: this.contactsTable.tableName, description: 'Contacts table (id = lower-cased e-mail address)' });
-    new CfnOutput(this, 'RecipientQuotaTableName', { value: this.recipientQuotaTable.tableName, description: 'Notifications per recipient in the last 24 h' });
-    new CfnOutput(this, 'StaffUserPoolId', { value: this.staffUserPool.userPoolId, description: 'Staff user pool (add staff with admin-create-user, then admin-add-user-to-group staff)' });
-    new CfnOutput(this, 'StaffUserPoolClientId', { value: this.staffClient.userPoolClientId, description: 'App client staff sign in with' });
-    new CfnOutput(this, 'IdempotencyTableName', { value: this.idempotencyTable.tableName, description: "Notifier's idempotency records" });
+    new CfnOutput(this, STATEFUL_OUTPUTS.appointmentsTableName, { value: this.appointmentsTable.tableName, description: 'Appointments table' });
+    new CfnOutput(this, STATEFUL_OUTPUTS.contactsTableName, { value: this.contactsTable.tableName, description: 'Contacts table (id = lower-cased e-mail address)' });
+    new CfnOutput(this, STATEFUL_OUTPUTS.recipientQuotaTableName, { value: this.recipientQuotaTable.tableName, description: 'Notifications per recipient in the last 24 h' });
+    new CfnOutput(this, STATEFUL_OUTPUTS.staffUserPoolId, { value: this.staffUserPool.userPoolId, description: 'Staff user pool (add staff with admin-create-user, then admin-add-user-to-group staff)' });
+    new CfnOutput(this, STATEFUL_OUTPUTS.staffUserPoolClientId, { value: this.staffClient.userPoolClientId, description: 'App client staff sign in with' });
+    new CfnOutput(this, STATEFUL_OUTPUTS.idempotencyTableName, { value: this.idempotencyTable.tableName, description: "Notifier's idempotency records" });
   }
 }
 

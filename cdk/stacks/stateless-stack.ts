@@ -14,18 +14,11 @@ import { FlowDashboard } from '../constructs/flow-dashboard';
 import { NotificationQueue } from '../constructs/notification-queue';
 import { OpsAlarms } from '../constructs/ops-alarms';
 import { ServiceFunction } from '../constructs/service-function';
+import { STATELESS_OUTPUTS } from '../../contracts/system-facts';
 import { APPOINTMENTS_BY_DATE_INDEX } from './stateful-stack';
 
-/** Output keys a user (and `ops/dlq`) reads after a deploy. */
-export const STATELESS_OUTPUTS = {
-  apiUrl: 'ApiUrl',
-  notificationsQueueUrl: 'NotificationsQueueUrl',
-  notificationsDeadLetterQueueUrl: 'NotificationsDeadLetterQueueUrl',
-  pipeDeadLetterQueueUrl: 'PipeDeadLetterQueueUrl',
-  pipeName: 'PipeName',
-  opsTopicArn: 'OpsTopicArn',
-  dashboardName: 'DashboardName',
-} as const;
+/** Output keys a user (and `ops/dlq`) reads after a deploy: the shared facts. */
+export { STATELESS_OUTPUTS };
 
 export interface StatelessStackProps extends StackProps {
   config: EnvironmentConfig;

@@ -217,3 +217,37 @@ async function stopEmulators(emulators: RunningEmulator[]): Promise<void> {
   if (failures.length > 0) throw new EmulatorStopError('emulators', failures.join('; '));
 }
 
+
+/**
+ * Starts cognito-local for the template's user pools next to emulators that are already running
+ * (they were started before the assembly existed, in parallel with its synthesis), and returns the
+ * same emulators with it: its endpoint in the environment, stopped with the rest. No pools: the
+ * emulators as they are.
+ */
+export async function withIdentityProvider(
+  emulators: RunningEmulators,
+  identity: { userPools: readonly UserPoolSpec[]; userPoolClients: readonly UserPoolClientSpec[] },
+  options: Pick<StartEmulatorsOptions, 'ports' | 'dataDir' | 'onLog'> = {},
+): Promise<RunningEmulators> {
+  if (emulators.cognito || identity.userPools.length === 0) return emulators;
+  const cognito = await startCognitoLocal({
+    userPools: identity.userPools,
+    userPoolClients: identity.userPoolClients,
+    ...(options.ports?.cognito !== undefined ? { port: options.ports.cognito } : {}),
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+    ...(options.onLog ? { onLog: options.onLog } : {}),
+  });
+  let stopping: Promise<void> | undefined;
+  return {
+    ...emulators,
+    cognito,
+    environment: endpointEnvironment({ ...emulators, cognito }, emulators.region),
+    stopAll: () => {
+      stopping ??= Promise.allSettled([emulators.stopAll(), cognito.stop()]).then((results) => {
+        const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+        if (failures.length > 0) throw new AggregateError(failures, 'stopping the emulators failed');
+      });
+      return stopping;
+    },
+  };
+}

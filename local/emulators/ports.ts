@@ -1,5 +1,5 @@
 import { createServer, Socket } from 'node:net';
-import { InvalidEmulatorOptionError } from './errors';
+import { EmulatorStartError, InvalidEmulatorOptionError } from './errors';
 import { LOOPBACK_HOST } from './emulator-types';
 
 /** Validates a requested port: absent → 0 (pick a free one); otherwise an integer 0..65535. */
@@ -47,4 +47,26 @@ export function isPortListening(port: number, host: string = LOOPBACK_HOST, time
 
 export function endpointFor(port: number): string {
   return `http://${LOOPBACK_HOST}:${port}`;
+}
+
+/**
+ * Starts an HTTP server of ours on the loopback interface and resolves with the port it got (the
+ * requested one, or a free one for 0). A bind failure is an EmulatorStartError naming the emulator,
+ * with "port N is already in use" for EADDRINUSE.
+ */
+export async function listenOnLoopback(server: import('node:http').Server, port: number, emulator: string): Promise<number> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, LOOPBACK_HOST, () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new EmulatorStartError(emulator, code === 'EADDRINUSE' ? `port ${port} is already in use` : (error as Error).message, { cause: error });
+  }
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : port;
 }

@@ -5,8 +5,8 @@ import { join, resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { SecretSpec } from '../topology/types';
 import { EmulatorStartError } from './errors';
-import { LOOPBACK_HOST, type CommonEmulatorOptions, type RunningEmulator } from './emulator-types';
-import { endpointFor, requestedPort } from './ports';
+import { type CommonEmulatorOptions, type RunningEmulator } from './emulator-types';
+import { endpointFor, listenOnLoopback, requestedPort } from './ports';
 import { DEFAULT_GENERATE_SECRET_STRING, generatePassword, generateSecretString, InvalidSecretGenerationError } from './secret-generator';
 
 /**
@@ -201,20 +201,7 @@ export async function startSecretsManager(options: CommonEmulatorOptions & { reg
       else response.end();
     });
   });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, LOOPBACK_HOST, () => {
-        server.removeListener('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new EmulatorStartError(SECRETS_MANAGER_NAME, code === 'EADDRINUSE' ? `port ${port} is already in use` : (error as Error).message, { cause: error });
-  }
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address !== null ? address.port : port;
+  const actualPort = await listenOnLoopback(server, port, SECRETS_MANAGER_NAME);
   let stopping: Promise<void> | undefined;
   return {
     name: SECRETS_MANAGER_NAME,

@@ -4,8 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join, resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EmulatorStartError } from './errors';
-import { LOOPBACK_HOST, type CommonEmulatorOptions, type EmulatorLogListener, type RunningEmulator } from './emulator-types';
-import { endpointFor, requestedPort } from './ports';
+import { type CommonEmulatorOptions, type EmulatorLogListener, type RunningEmulator } from './emulator-types';
+import { endpointFor, listenOnLoopback, requestedPort } from './ports';
 
 /**
  * An SMS sink: answers SNS `Publish` calls addressed to a phone number, records them, and sends
@@ -261,20 +261,7 @@ export async function startSmsSink(options: SmsSinkOptions = {}): Promise<Runnin
       else response.end();
     });
   });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, LOOPBACK_HOST, () => {
-        server.removeListener('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new EmulatorStartError(SMS_SINK_NAME, code === 'EADDRINUSE' ? `port ${port} is already in use` : (error as Error).message, { cause: error });
-  }
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address !== null ? address.port : port;
+  const actualPort = await listenOnLoopback(server, port, SMS_SINK_NAME);
   const endpoint = endpointFor(actualPort);
   let stopping: Promise<void> | undefined;
   return {

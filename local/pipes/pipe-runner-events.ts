@@ -1,7 +1,7 @@
 import type { DeadLetterCondition, PipeStreamDeadLetterMessage } from './dead-letter';
 import type { JsonItem, ReadRecord } from './stream-record';
 
-/** A record as progress events name it: enough for the runtime to say which booking moved. */
+/** A record as progress events name it: enough for an observer to say which item moved. */
 export interface RecordReference {
   eventID: string;
   eventName: string;

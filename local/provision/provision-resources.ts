@@ -86,22 +86,38 @@ const TABLE_ACTIVE_DEADLINE_MS = 30_000;
 
 export async function provisionResources(topology: Topology, clients: ProvisioningClients): Promise<ProvisionedResources> {
   await assertClientRegion(topology, clients);
-  const tables: ProvisionedResources['tables'] = {};
-  for (const table of topology.tables) {
-    tables[table.id] = await provisionTable(table, clients.dynamodb);
-  }
-  const queues: ProvisionedResources['queues'] = {};
-  for (const queue of queuesInCreationOrder(topology.queues)) {
-    queues[queue.id] = await provisionQueue(queue, queues, clients.sqs);
-  }
-  const topics: ProvisionedResources['topics'] = {};
   if (topology.topics.length > 0 && clients.sns === undefined) {
     throw new ProvisioningError('topic', topology.topics[0].id, 'the topology has topics but no SNS client (pointed at fauxqs) was given');
   }
-  for (const topic of topology.topics) {
-    topics[topic.id] = await provisionTopic(topic, clients.sns as SNSClient);
-  }
-  return { tables, queues, topics };
+  const tables: ProvisionedResources['tables'] = {};
+  const queues: ProvisionedResources['queues'] = {};
+  const topics: ProvisionedResources['topics'] = {};
+  // Tables (DynamoDB Local), queues and topics (fauxqs) do not depend on one another: all are
+  // created at once, the tables in parallel too. Queues go in creation order, each dead-letter
+  // queue before the queues that redrive to it. Every branch runs to its end; the first failure
+  // (in that order) is thrown.
+  const results = await Promise.allSettled([
+    ...topology.tables.map(async (table) => {
+      tables[table.id] = await provisionTable(table, clients.dynamodb);
+    }),
+    (async () => {
+      for (const queue of queuesInCreationOrder(topology.queues)) {
+        queues[queue.id] = await provisionQueue(queue, queues, clients.sqs);
+      }
+    })(),
+    ...topology.topics.map(async (topic) => {
+      topics[topic.id] = await provisionTopic(topic, clients.sns as SNSClient);
+    }),
+  ]);
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) throw failure.reason;
+  // Keys in the topology's order, whatever order the creations finished in.
+  const ordered = <T>(ids: readonly string[], values: Record<string, T>): Record<string, T> => Object.fromEntries(ids.map((id) => [id, values[id] as T]));
+  return {
+    tables: ordered(topology.tables.map((table) => table.id), tables),
+    queues: ordered(queuesInCreationOrder(topology.queues).map((queue) => queue.id), queues),
+    topics: ordered(topology.topics.map((topic) => topic.id), topics),
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { DeadLetterQueue } from '../../ops/dlq/dead-letter-queue';
+import type { DeadLetterQueue } from './runtime-state';
 import type { RuntimePipe } from './runtime-state';
 import type { ProvisionedResources } from '../provision/provision-resources';
 import { stripCdkHash } from '../topology/local-names';

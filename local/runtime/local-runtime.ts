@@ -4,17 +4,15 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startApiServer, type RunningApiServer } from '../api';
-import { startEmulators, type EmulatorPorts, type RunningEmulators } from '../emulators';
-import { startSqsEventSource, type RunningSqsEventSource } from '../event-sources';
+import { DEFAULT_LOCAL_REGION, startEmulators, withIdentityProvider, type EmulatorPorts, type RunningEmulators, type StartEmulatorsOptions } from '../emulators';
+import { startSqsEventSource, type RunningSqsEventSource, type SqsEventSourceEvent } from '../event-sources';
 import { createFaultInjector, resolveFaultOptions, startFaultProxy, type FaultInjector, type FaultOptions, type FaultStats, type ResolvedFaultOptions } from '../faults';
 import { createFaultCounter } from '../faults/fault-stats';
 import { createFunctionHost, type FunctionHost, type InvokeResult } from '../lambda';
 import { FileCheckpointStore, InMemoryCheckpointStore, type CheckpointStore } from '../pipes';
 import { provisionResources, type ProvisionedResources } from '../provision/provision-resources';
-import { readCloudAssembly, synthesizeAssembly, type DeploymentStage, type Topology, type TopologyWithWarnings } from '../topology';
-import { createBookingProgress, type BookingProgress } from './booking-progress';
+import { readCloudAssembly, synthesizeAssemblyInChildProcess, type DeploymentStage, type Topology, type TopologyWithWarnings } from '../topology';
 import { deadLetterQueuesOf, runtimePipesOf } from './dead-letter-queues';
-import { observeApiResponse, observeFunctionLog, observeSqsOutcome, type SqsMessageIndex } from './progress-observers';
 import { startPipeRunners, type RunningPipes } from './pipe-wiring';
 import type { RuntimeState } from './runtime-state';
 import { provisionIdentity, type LocalIdentity } from './local-identity';
@@ -23,6 +21,8 @@ import type { PipeRunnerEvent } from '../pipes/pipe-runner-events';
 export interface LocalRuntimeOptions {
   /** Which environment of the CDK app to synthesize (default `dev`). Ignored with `assemblyDir`. */
   stage?: DeploymentStage;
+  /** The module exporting the CDK app's `buildApp` (default: this repository's `cdk/app`). Ignored with `assemblyDir`. */
+  cdkApp?: string;
   /** Run an already-synthesized cloud assembly instead of synthesizing the app. */
   assemblyDir?: string;
   /** Keep emulator state here across restarts (where the emulator supports it). */
@@ -30,8 +30,14 @@ export interface LocalRuntimeOptions {
   ports?: EmulatorPorts & { api?: number };
   /** Progress and notices for a person; silent when absent. */
   write?: (line: string) => void;
-  /** Every function log line (Powertools JSON), with the function's short name. */
+  /** Every function log line (Powertools JSON), with the function's short name (as `onFunctionLog` below). */
   onFunctionLog?: (functionName: string, line: string) => void;
+  /**
+   * Called once, before the compute starts and the API opens, to subscribe observers that must not
+   * miss an event (a pipe resuming a `dataDir` checkpoint may deliver records during start-up).
+   * Subscribing on the resolved runtime instead sees everything from then on.
+   */
+  observe?: (observation: RuntimeObservation) => void;
   /** Pipe runner poll interval and retry backoff; tests shorten them. */
   pipe?: { pollIntervalMs?: number; retryBaseDelayMs?: number; retryMaxDelayMs?: number };
   /** Concurrent execution environments per function (Lambda scales out; a laptop has 2 cores). */
@@ -42,15 +48,48 @@ export interface LocalRuntimeOptions {
   faults?: FaultOptions;
 }
 
-export interface LocalRuntime {
+/**
+ * What the runtime sees as it runs, for observers that only read (progress lines, tests,
+ * benchmarks). Each `on…` subscribes and returns the unsubscribe function; a listener that throws
+ * is ignored, it never changes what flows.
+ */
+export interface RuntimeObservation {
+  /** Every function log line (Powertools JSON), with the function's short name. */
+  onFunctionLog(listener: (functionName: string, line: string) => void): () => void;
+  /** Every API invocation: the proxy event the API gave the function and the function's result. */
+  onApiResponse(listener: (event: unknown, result: InvokeResult) => void): () => void;
+  /** Every SQS event-source batch, before its function is invoked with it. */
+  onSqsInvocation(listener: (mappingId: string, event: unknown) => void): () => void;
+  /** Every SQS event-source event, with the source queue's redrive `maxReceiveCount` (if any). */
+  onSqsOutcome(listener: (event: SqsEventSourceEvent, maxReceiveCount: number | undefined) => void): () => void;
+  /** Every pipe runner event (progress, retries, dead-letters). */
+  onPipeEvent(listener: (event: PipeRunnerEvent) => void): () => void;
+}
+
+/** Where the start-up time went (milliseconds). */
+export interface StartupBreakdown {
+  /** Synthesizing the CDK app, bundling included (0 when an assembly was given). */
+  synthesisMs: number;
+  /** esbuild's own share of synthesis. */
+  bundlingMs: number;
+  /** All four emulators ready (they start concurrently). */
+  emulatorsMs: number;
+  /** Creating the template's tables, queues and topics in the emulators. */
+  provisioningMs: number;
+  /** Function host, pipes, event sources and API (after provisioning). */
+  computeMs: number;
+  /** Whether synthesis and the emulators ran at the same time. */
+  parallel: boolean;
+}
+
+export interface LocalRuntime extends RuntimeObservation {
   stage: string;
   assemblyDir: string;
   topology: TopologyWithWarnings;
   emulators: RunningEmulators;
   provisioned: ProvisionedResources;
   functions: FunctionHost;
-  progress: BookingProgress;
-  /** The booking API's invoke URL, with the stage, e.g. `http://127.0.0.1:4010/dev/`. */
+  /** The (first) REST API's invoke URL, with the stage, e.g. `http://127.0.0.1:4010/dev/`. */
   apiUrl: string;
   emailViewerUrl: string;
   smsOutboxUrl: string;
@@ -58,11 +97,10 @@ export interface LocalRuntime {
   identity: LocalIdentity | undefined;
   /** Milliseconds from the call to a ready runtime. */
   startupMs: number;
+  startup: StartupBreakdown;
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient };
   /** What other local tools (the DLQ tool) need to reach this runtime. */
   state(): RuntimeState;
-  /** Every pipe runner event (progress, retries, dead-letters); returns the unsubscribe function. */
-  onPipeEvent(listener: (event: PipeRunnerEvent) => void): () => void;
   /** Resolves when the pipes and event sources have nothing in flight. */
   idle(): Promise<void>;
   /** The faults being injected (every rate and the seed), or undefined when fault injection is off. */
@@ -94,29 +132,69 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const faults = options.faults ? resolveFaultOptions(options.faults) : undefined;
   const injector: FaultInjector | undefined = faults ? createFaultInjector(faults) : undefined;
   const restartCounter = createFaultCounter();
-  const assemblyDir = options.assemblyDir ?? (await synthesizeAssembly({ stage }));
-  // Read once for the region the emulators must use, then again with the queue endpoint, so any
-  // queue URL in a function's environment is one the emulator answers to.
+  const observation = createObservation();
+  if (options.onFunctionLog) observation.onFunctionLog(options.onFunctionLog);
+  const identityOf = (topology: Pick<Topology, 'userPools' | 'userPoolClients'>) => ({ userPools: topology.userPools ?? [], userPoolClients: topology.userPoolClients ?? [] });
+  const emulatorOptions = (region: string, identity?: ReturnType<typeof identityOf>): StartEmulatorsOptions => ({
+    region,
+    ...(identity ? { identity } : {}),
+    ...(options.ports ? { ports: options.ports } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(injector && faults && faults.snsErrorRate > 0 ? { smsFaultHook: injector.smsFaultHook } : {}),
+  });
+  let assemblyDir: string;
+  let emulators: RunningEmulators;
+  const startup: StartupBreakdown = { synthesisMs: 0, bundlingMs: 0, emulatorsMs: 0, provisioningMs: 0, computeMs: 0, parallel: false };
+  if (options.assemblyDir) {
+    assemblyDir = options.assemblyDir;
+    // Read once for the region the emulators must use, then again with the queue endpoint, so any
+    // queue URL in a function's environment is one the emulator answers to.
+    const initial = readCloudAssembly(assemblyDir, { environment: stage });
+    // Pools and clients do not depend on emulator endpoints: the identity provider starts with the rest.
+    emulators = await startEmulators(emulatorOptions(initial.region, identityOf(initial)));
+    startup.emulatorsMs = emulators.startupMs;
+  } else {
+    // Synthesis (CPU-bound, in a child process) and the emulators (DynamoDB Local's JVM above all)
+    // start together. The emulators take the region the app synthesizes to (CDK_DEFAULT_REGION, else
+    // the app's default); should the assembly say otherwise, they are restarted with its region.
+    startup.parallel = true;
+    // Without CDK's template validation: the runtime runs the templates, validating them is the
+    // job of `npm run synth`/`cdk deploy` and of the infra tests (it is a third of synthesis here).
+    const synthesis = synthesizeAssemblyInChildProcess({ stage, templateValidation: false, ...(options.cdkApp ? { app: options.cdkApp } : {}) });
+    const starting = startEmulators(emulatorOptions(process.env.CDK_DEFAULT_REGION || DEFAULT_LOCAL_REGION));
+    const [synthesized, started] = await Promise.allSettled([synthesis, starting]);
+    if (synthesized.status === 'rejected' || started.status === 'rejected') {
+      if (synthesized.status === 'fulfilled') await rm(synthesized.value.directory, { recursive: true, force: true });
+      if (started.status === 'fulfilled') await started.value.stopAll().catch(() => undefined);
+      throw synthesized.status === 'rejected' ? synthesized.reason : (started as PromiseRejectedResult).reason;
+    }
+    assemblyDir = synthesized.value.directory;
+    startup.synthesisMs = synthesized.value.synthesisMs;
+    startup.bundlingMs = synthesized.value.bundlingMs;
+    emulators = started.value;
+    startup.emulatorsMs = emulators.startupMs;
+    try {
+      const initial = readCloudAssembly(assemblyDir, { environment: stage });
+      if (initial.region !== emulators.region) {
+        write(`note: the assembly's region is ${initial.region}: restarting the emulators for it`);
+        await emulators.stopAll();
+        emulators = await startEmulators(emulatorOptions(initial.region, identityOf(initial)));
+      } else {
+        // The user pools are known only now that the assembly exists.
+        const identityStartedAt = Date.now();
+        emulators = await withIdentityProvider(emulators, identityOf(initial), emulatorOptions(initial.region));
+        startup.emulatorsMs += Date.now() - identityStartedAt;
+      }
+    } catch (error) {
+      await emulators.stopAll().catch(() => undefined);
+      await rm(assemblyDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
   // An assembly synthesized here is ours to remove when the runtime stops; a given one is not.
   const removeAssembly = async (): Promise<void> => {
     if (!options.assemblyDir) await rm(assemblyDir, { recursive: true, force: true });
   };
-  let emulators: RunningEmulators;
-  try {
-    const initial = readCloudAssembly(assemblyDir, { environment: stage });
-    emulators = await startEmulators({
-      region: initial.region,
-      accountId: initial.accountId,
-      // Pools and clients do not depend on emulator endpoints: the identity provider starts with them.
-      identity: { userPools: initial.userPools ?? [], userPoolClients: initial.userPoolClients ?? [] },
-      ...(options.ports ? { ports: options.ports } : {}),
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-      ...(injector && faults && faults.snsErrorRate > 0 ? { smsFaultHook: injector.smsFaultHook } : {}),
-    });
-  } catch (error) {
-    await removeAssembly();
-    throw error;
-  }
   const cleanups: Array<() => Promise<void>> = [removeAssembly, () => emulators.stopAll()];
   const stopAll = async (): Promise<void> => {
     const errors: unknown[] = [];
@@ -139,11 +217,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const sns = new SNSClient({ region, endpoint: emulators.fauxqs.endpoint, credentials });
     cleanups.push(async () => [dynamodb, streams, sqs, sns].forEach((client) => client.destroy()));
 
+    const provisioningStartedAt = Date.now();
     const provisioned = await provisionResources(topology, { dynamodb, sqs, sns });
     await emulators.secretsManager.provision(topology.secrets ?? []);
     const identity = emulators.cognito ? await provisionIdentity(topology, emulators.cognito) : undefined;
     const userPoolKeys = new Map((identity?.userPools ?? []).map((pool) => [pool.id, { issuer: pool.issuer, jwksUri: pool.jwksUri }]));
-    const progress = createBookingProgress({ write });
+    startup.provisioningMs = Date.now() - provisioningStartedAt;
+    const computeStartedAt = Date.now();
     const functionName = shortFunctionNames(topology);
 
     // SES faults: the functions reach aws-ses-v2-local through a proxy that fails some calls.
@@ -164,7 +244,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       }
       return store;
     };
-    const messages: SqsMessageIndex = new Map();
 
     /** The function host, pipe runners and SQS event sources: what restartCompute() replaces. */
     const startCompute = (): Compute => {
@@ -172,10 +251,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         functions: topology.functions,
         environmentOverrides: functionEnvironment,
         ...(options.maxEnvironmentsPerFunction ? { maxEnvironmentsPerFunction: options.maxEnvironmentsPerFunction } : {}),
-        onLog: (functionId, line) => {
-          observeFunctionLog(progress, line);
-          options.onFunctionLog?.(functionName(functionId), line);
-        },
+        onLog: (functionId, line) => observation.emitFunctionLog(functionName(functionId), line),
       });
       const eventSources: RunningSqsEventSource[] = [];
       const started: Compute = { functions, eventSources, pipes: undefined };
@@ -192,14 +268,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
               sqs,
               ...(options.sqsWaitTimeSeconds !== undefined ? { waitTimeSeconds: options.sqsWaitTimeSeconds } : {}),
               invoke: async (event): Promise<InvokeResult> => {
-                indexSqsEvent(messages, event);
+                observation.emitSqsInvocation(mapping.id, event);
                 const crashAfterMs = injector?.crashAfterMs(mapping.functionId);
                 const result = await functions.invoke(mapping.functionId, event, crashAfterMs !== undefined ? { crashAfterMs } : {});
                 if (result.ok) injector?.observeDuration(mapping.functionId, result.durationMs);
                 else if (result.crashInjected) injector?.crashed();
                 return result;
               },
-              onEvent: (event) => observeSqsOutcome(progress, messages, event, spec.redrivePolicy?.maxReceiveCount),
+              onEvent: (event) => observation.emitSqsOutcome(event, spec.redrivePolicy?.maxReceiveCount),
             }),
           );
         }
@@ -209,22 +285,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           streams,
           sqs,
           functions,
-          progress,
           write,
           checkpointStore,
           ...(options.pipe ? { pipe: options.pipe } : {}),
           ...(injector && faults && faults.enrichmentErrorRate > 0 ? { enrichmentFault: () => injector.enrichmentFault() } : {}),
         });
-        started.pipes.onEvent((event) => {
-          for (const listener of pipeListeners) listener(event);
-        });
+        started.pipes.onEvent((event) => observation.emitPipeEvent(event));
         return started;
       } catch (error) {
         void stopCompute(started, 'graceful').catch(() => undefined);
         throw error;
       }
     };
-    const pipeListeners = new Set<(event: PipeRunnerEvent) => void>();
+    options.observe?.(observation.subscriptions);
     let compute = startCompute();
     // Resolves when the compute is up; a restart replaces it with one that waits for the new compute.
     let computeReady: Promise<void> = Promise.resolve();
@@ -246,7 +319,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         invoke: async (functionId, event) => {
           await computeReady;
           const result = await compute.functions.invoke(functionId, event);
-          observeApiResponse(progress, event, result);
+          observation.emitApiResponse(event, result);
           return result;
         },
       });
@@ -290,12 +363,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       get functions() {
         return compute.functions;
       },
-      progress,
       apiUrl,
       emailViewerUrl: emulators.ses.viewerUrl,
       smsOutboxUrl: emulators.sms.viewerUrl,
       identity,
       startupMs: Date.now() - startedAt,
+      startup: { ...startup, computeMs: Date.now() - computeStartedAt },
       clients: { dynamodb, sqs },
       state: () => ({
         pid: process.pid,
@@ -317,10 +390,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         deadLetterQueues: deadLetterQueuesOf(topology, provisioned),
         pipes: runtimePipesOf(topology, provisioned),
       }),
-      onPipeEvent: (listener) => {
-        pipeListeners.add(listener);
-        return () => pipeListeners.delete(listener);
-      },
+      ...observation.subscriptions,
       idle: async () => {
         await computeReady;
         const current = compute;
@@ -364,21 +434,48 @@ async function stopCompute(compute: Compute, mode: 'graceful' | 'abrupt'): Promi
   if (failures.length > 0) throw new AggregateError(failures, 'stopping the compute failed');
 }
 
-/** Remembers which booking each SQS message carries, so outcomes can name the booking. */
-function indexSqsEvent(messages: SqsMessageIndex, event: unknown): void {
-  const records = (event as { Records?: Array<{ messageId?: string; body?: string; attributes?: { ApproximateReceiveCount?: string } }> }).Records ?? [];
-  for (const record of records) {
-    if (!record.messageId) continue;
-    let appointmentId: string | undefined;
-    try {
-      const body = JSON.parse(record.body ?? '') as { id?: unknown };
-      if (typeof body.id === 'string') appointmentId = body.id;
-    } catch {
-      // An unparseable body names no booking; the notifier reports it as invalid.
-    }
-    messages.set(record.messageId, { appointmentId, receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? '1') });
-    if (messages.size > 10_000) messages.delete(messages.keys().next().value as string);
-  }
+/** The listener sets behind `RuntimeObservation`, and how the runtime emits to them. */
+function createObservation() {
+  const channel = <A extends unknown[]>() => {
+    const listeners = new Set<(...args: A) => void>();
+    const subscribe = (listener: (...args: A) => void): (() => void) => {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    };
+    const emit = (...args: A): void => {
+      for (const listener of listeners) {
+        try {
+          listener(...args);
+        } catch {
+          // An observer's failure must not change what flows.
+        }
+      }
+    };
+    return { subscribe, emit };
+  };
+  const functionLog = channel<[functionName: string, line: string]>();
+  const apiResponse = channel<[event: unknown, result: InvokeResult]>();
+  const sqsInvocation = channel<[mappingId: string, event: unknown]>();
+  const sqsOutcome = channel<[event: SqsEventSourceEvent, maxReceiveCount: number | undefined]>();
+  const pipeEvent = channel<[event: PipeRunnerEvent]>();
+  const subscriptions: RuntimeObservation = {
+    onFunctionLog: functionLog.subscribe,
+    onApiResponse: apiResponse.subscribe,
+    onSqsInvocation: sqsInvocation.subscribe,
+    onSqsOutcome: sqsOutcome.subscribe,
+    onPipeEvent: pipeEvent.subscribe,
+  };
+  return {
+    subscriptions,
+    onFunctionLog: functionLog.subscribe,
+    emitFunctionLog: functionLog.emit,
+    emitApiResponse: apiResponse.emit,
+    emitSqsInvocation: sqsInvocation.emit,
+    emitSqsOutcome: sqsOutcome.emit,
+    emitPipeEvent: pipeEvent.emit,
+  };
 }
 
 /** `Dev-Stateless/NotifierFunctionAF3DBB87` → `notifier`: what a person reads in log prefixes. */

@@ -2,10 +2,9 @@ import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { FunctionHost } from '../lambda';
 import { FileCheckpointStore, startPipeRunner, type CheckpointStore, type PipeRunner } from '../pipes';
-import type { PipeRunnerEvent, RecordReference } from '../pipes/pipe-runner-events';
+import type { PipeRunnerEvent } from '../pipes/pipe-runner-events';
 import type { ProvisionedResources } from '../provision/provision-resources';
 import type { Topology } from '../topology';
-import type { BookingProgress } from './booking-progress';
 
 export interface PipeTimings {
   pollIntervalMs?: number;
@@ -19,7 +18,6 @@ export interface StartPipesOptions {
   streams: DynamoDBStreamsClient;
   sqs: SQSClient;
   functions: FunctionHost;
-  progress: BookingProgress;
   write: (line: string) => void;
   pipe?: PipeTimings;
   /** Checkpoints are kept here (so a restart resumes where it stopped); in memory otherwise. */
@@ -53,7 +51,7 @@ class EnrichmentInvokeError extends Error {
 
 /** One pipe runner per `AWS::Pipes::Pipe`, reading its table's real local stream. */
 export function startPipeRunners(options: StartPipesOptions): RunningPipes {
-  const { topology, provisioned, functions, progress } = options;
+  const { topology, provisioned, functions } = options;
   const listeners = new Set<(event: PipeRunnerEvent) => void>();
   const queue = (id: string) => {
     const found = provisioned.queues[id];
@@ -95,7 +93,7 @@ export function startPipeRunners(options: StartPipesOptions): RunningPipes {
           ? { checkpoints: new FileCheckpointStore({ dataDir: options.dataDir, pipeName: pipe.name }) }
           : {}),
       onEvent: (event) => {
-        observePipeEvent(progress, options.write, event);
+        reportPipeProblem(options.write, event);
         for (const listener of listeners) listener(event);
       },
     });
@@ -115,44 +113,13 @@ export function startPipeRunners(options: StartPipesOptions): RunningPipes {
   };
 }
 
-/** The booking a stream record is about: its `id` key. */
-function bookingOf(record: RecordReference): string | undefined {
-  const key = record.keys.id ?? record.newImage?.id;
-  return key && 'S' in key ? key.S : undefined;
-}
-
-function markAll(progress: BookingProgress, records: RecordReference[], stage: Parameters<BookingProgress['mark']>[1], detail?: string): void {
-  for (const record of records) {
-    const id = bookingOf(record);
-    if (id) progress.mark(id, stage, detail);
-  }
-}
-
 /**
- * Pipe events as booking progress. Records the filter drops (the notifier's own status updates)
- * are not bookings moving on, so they print nothing; failures of the runner itself always print.
+ * What a person must see whatever observes the pipes: records the pipe dropped and failures of
+ * the runner itself. Everything else is for observers (`RuntimeObservation.onPipeEvent`).
  */
-export function observePipeEvent(progress: BookingProgress, write: (line: string) => void, event: PipeRunnerEvent): void {
+export function reportPipeProblem(write: (line: string) => void, event: PipeRunnerEvent): void {
   switch (event.type) {
-    case 'record-filtered-in': {
-      const id = bookingOf(event.record);
-      if (id) progress.mark(id, 'filtered', `${event.record.eventName} passed the pipe's filter`);
-      return;
-    }
-    case 'enrichment-succeeded':
-      markAll(progress, event.records, 'enriched', `batch of ${event.records.length}`);
-      return;
-    case 'target-sent':
-      markAll(progress, event.records, 'queued');
-      return;
-    case 'batch-retried':
-      markAll(progress, event.records, 'failed', `pipe retry ${event.retry} in ${event.delayMs} ms: ${event.error.message}`);
-      return;
-    case 'batch-dead-lettered':
-      markAll(progress, event.records, 'dead-lettered', `pipe gave up (${event.condition}): ${event.error?.message ?? 'see the pipe DLQ'}`);
-      return;
     case 'batch-discarded':
-      markAll(progress, event.records, 'failed', event.warning);
       write(`pipe ${event.pipeName}: ${event.warning}`);
       return;
     case 'poll-failed':

@@ -1,4 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
+import { STATELESS_OUTPUTS, isStage, stackName as stackNameOf, type StackKind } from '../../contracts/system-facts';
 import { readRuntimeState } from '../../local/runtime/runtime-state';
 import { DlqToolError, type DeadLetterQueue, type DeadLetterQueueSet } from './dead-letter-queue';
 
@@ -26,7 +27,7 @@ export async function resolveLocalQueues(runtimeStateFile: string): Promise<Dead
  */
 export async function resolveDeployedQueues(stage: string, region: string | undefined, cloudFormation?: CloudFormationClient): Promise<DeadLetterQueueSet> {
   const client = cloudFormation ?? new CloudFormationClient(region ? { region } : {});
-  const stackName = `${stage.charAt(0).toUpperCase()}${stage.slice(1)}-Stateless`;
+  const stackName = deployedStackName(stage, 'Stateless');
   const response = await client.send(new DescribeStacksCommand({ StackName: stackName }));
   const outputs = response.Stacks?.[0]?.Outputs ?? [];
   const resolvedRegion = region ?? (await client.config.region());
@@ -53,15 +54,17 @@ export async function resolveDeployedQueues(stage: string, region: string | unde
 }
 
 /** Output keys of the stateless stack this tool reads (kept in step with cdk/ by a test). */
-export const DEPLOYED_OUTPUTS = {
-  apiUrl: 'ApiUrl',
-  notificationsQueueUrl: 'NotificationsQueueUrl',
-  notificationsDeadLetterQueueUrl: 'NotificationsDeadLetterQueueUrl',
-  pipeDeadLetterQueueUrl: 'PipeDeadLetterQueueUrl',
-} as const;
+/** The stateless stack's outputs the tool reads: the shared facts the CDK app writes them under. */
+export const DEPLOYED_OUTPUTS = STATELESS_OUTPUTS;
 
 function findOutput(outputs: Output[], key: string): string | undefined {
   return outputs.find((output) => output.OutputKey === key)?.OutputValue;
+}
+
+/** The stack of a deployed stage; an unknown stage is a usage error naming the stages. */
+export function deployedStackName(stage: string, kind: StackKind): string {
+  if (!isStage(stage)) throw new DlqToolError('UsageError', `unknown environment ${JSON.stringify(stage)}: use --env dev, staging or prod`);
+  return stackNameOf(stage, kind);
 }
 
 /** `https://sqs.<region>.amazonaws.com/<account>/<name>` → `arn:aws:sqs:<region>:<account>:<name>`. */

@@ -2,7 +2,8 @@ import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, type O
 import { readRuntimeState } from '../../local/runtime/runtime-state';
 import { DlqToolError } from './dead-letter-queue';
 import type { PipeReplayTarget } from './pipe-replay';
-import { DEPLOYED_OUTPUTS, queueArnFromUrl } from './resolve-queues';
+import { DEPLOYED_OUTPUTS, deployedStackName, queueArnFromUrl } from './resolve-queues';
+import { STATEFUL_OUTPUTS } from '../../contracts/system-facts';
 
 /** Where a replay runs: the pipe's wiring, and the endpoints to reach it (none for AWS). */
 export interface ReplaySetup {
@@ -47,11 +48,8 @@ export async function resolveLocalReplay(runtimeStateFile: string): Promise<Repl
   return { environment: 'local', region: state.region, endpoints: { dynamodb: state.endpoints.dynamodb, sqs: state.endpoints.sqs }, targets };
 }
 
-/** Output keys of the stateful stack a replay reads (kept in step with cdk/ by a test). */
-export const STATEFUL_REPLAY_OUTPUTS = {
-  appointmentsTableName: 'AppointmentsTableName',
-  contactsTableName: 'ContactsTableName',
-} as const;
+/** Output keys of the stateful stack a replay reads: the shared facts the CDK app writes them under. */
+export const STATEFUL_REPLAY_OUTPUTS = { appointmentsTableName: STATEFUL_OUTPUTS.appointmentsTableName, contactsTableName: STATEFUL_OUTPUTS.contactsTableName } as const;
 
 /**
  * The appointment pipe of a deployed environment: its DLQ and target from the `<Stage>-Stateless`
@@ -59,7 +57,8 @@ export const STATEFUL_REPLAY_OUTPUTS = {
  */
 export async function resolveDeployedReplay(stage: string, region: string | undefined, cloudFormation?: CloudFormationClient): Promise<ReplaySetup> {
   const client = cloudFormation ?? new CloudFormationClient(region ? { region } : {});
-  const prefix = `${stage.charAt(0).toUpperCase()}${stage.slice(1)}`;
+  const statelessStack = deployedStackName(stage, 'Stateless');
+  const statefulStack = deployedStackName(stage, 'Stateful');
   const outputsOf = async (stackName: string): Promise<(key: string) => string> => {
     const response = await client.send(new DescribeStacksCommand({ StackName: stackName }));
     const outputs: Output[] = response.Stacks?.[0]?.Outputs ?? [];
@@ -69,12 +68,12 @@ export async function resolveDeployedReplay(stage: string, region: string | unde
       return value;
     };
   };
-  const stateless = await outputsOf(`${prefix}-Stateless`);
-  const stateful = await outputsOf(`${prefix}-Stateful`);
+  const stateless = await outputsOf(statelessStack);
+  const stateful = await outputsOf(statefulStack);
   const resolvedRegion = region ?? (await client.config.region());
 
-  const template = await client.send(new GetTemplateCommand({ StackName: `${prefix}-Stateless`, TemplateStage: 'Original' }));
-  const pipe = pipeOfTemplate(template.TemplateBody ?? '', `${prefix}-Stateless`);
+  const template = await client.send(new GetTemplateCommand({ StackName: statelessStack, TemplateStage: 'Original' }));
+  const pipe = pipeOfTemplate(template.TemplateBody ?? '', statelessStack);
   const pipeDlqUrl = stateless(DEPLOYED_OUTPUTS.pipeDeadLetterQueueUrl);
   return {
     environment: stage,

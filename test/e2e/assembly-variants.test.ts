@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { BookingStageEvent } from '../../local/runtime/booking-progress';
+import type { BookingStageEvent } from '../../local-app/booking-progress';
+import { attachBookingProgress } from '../../local-app/attach-booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
 import { devAssembly, eventually, futureDateTime, postJson, removeDirectory, rescheduleTo, resourcesOfType, variantAssembly } from './e2e-support';
 import { putContactAsStaff, staffIdToken } from './identity-support';
@@ -35,7 +36,7 @@ describe('local runtime: a variant assembly changes behaviour with no runtime ch
       }
     });
     runtime = await startLocalRuntime({ assemblyDir: assembly, pipe: { pollIntervalMs: 100 }, sqsWaitTimeSeconds: 1 });
-    runtime.progress.onStage((event) => stages.push(event));
+    attachBookingProgress(runtime).onStage((event) => stages.push(event));
   }, 120_000);
 
   afterAll(async () => {

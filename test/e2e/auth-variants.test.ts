@@ -59,7 +59,7 @@ describe('local API: the Cognito authorizer follows the template', () => {
     // `npm run -s staff-token` finds the runtime through its state file and prints a usable token.
     const stateDir = mkdtempSync(join(tmpdir(), 'staff-token-'));
     await writeRuntimeState(join(stateDir, 'runtime.json'), runtime.state());
-    const { stdout } = await promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), 'local/staff-token.ts', '--state', join(stateDir, 'runtime.json')], { cwd: join(__dirname, '..', '..') });
+    const { stdout } = await promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), 'local-app/staff-token.ts', '--state', join(stateDir, 'runtime.json')], { cwd: join(__dirname, '..', '..') });
     removeDirectory(stateDir);
     const printed = stdout.trim();
     expect(printed.split('.')).toHaveLength(3);

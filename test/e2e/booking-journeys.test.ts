@@ -3,7 +3,8 @@ import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetSha
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
-import type { BookingStageEvent } from '../../local/runtime/booking-progress';
+import type { BookingStageEvent } from '../../local-app/booking-progress';
+import { attachBookingProgress } from '../../local-app/attach-booking-progress';
 import type { PipeStreamDeadLetterMessage } from '../../local/pipes/dead-letter';
 import type { PipeRunnerEvent } from '../../local/pipes/pipe-runner-events';
 import { putContactAsStaff, staffIdToken } from './identity-support';
@@ -28,7 +29,7 @@ describe('local runtime: booking journeys on the dev assembly', () => {
       sqsWaitTimeSeconds: 1,
       onFunctionLog: (name, line) => functionLogs.push({ name, line }),
     });
-    runtime.progress.onStage((event) => stages.push(event));
+    attachBookingProgress(runtime).onStage((event) => stages.push(event));
     runtime.onPipeEvent((event) => pipeEvents.push(event));
   }, 120_000);
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { LocalIdentity } from '../../local/runtime/local-identity';
-import { SEED_STAFF_USERS, seedUser } from '../../local/runtime/seed-staff-users';
+import { SEED_STAFF_USERS, seedUser } from '../../local-app/seed-staff-users';
 import { jwtClaims, newSigningKey, signingKeyFromPem, signJwt } from '../support/jwt-fixtures';
 
 /**

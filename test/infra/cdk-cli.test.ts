@@ -56,7 +56,7 @@ describe('the CDK entry point', () => {
     expect(files).toEqual(expect.arrayContaining(['Staging-Stateful.template.json', 'Staging-Stateless.template.json', 'manifest.json']));
     const assets = files.filter((file) => file.startsWith('asset.'));
     expect(assets).toHaveLength(3);
-    for (const asset of assets) expect(fs.existsSync(path.join(outdir, asset, 'index.js'))).toBe(true);
+    for (const asset of assets) expect(fs.existsSync(path.join(outdir, asset, 'index.mjs'))).toBe(true);
     const template = JSON.parse(fs.readFileSync(path.join(outdir, 'Staging-Stateless.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
     const stage = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::ApiGateway::Stage');
     expect(stage?.Properties.StageName).toBe('staging');

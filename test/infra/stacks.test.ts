@@ -394,8 +394,8 @@ describe.each(STAGES)('%s environment', (stage) => {
         const { stateless, statelessTemplate, outdir } = get(stage);
         const code = templateJson(statelessTemplate).Resources[logicalId(stateless[name].function)]?.Properties?.Code as { S3Key: string };
         const assetDirectory = path.join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
-        const bundle = fs.readFileSync(path.join(assetDirectory, 'index.js'), 'utf8');
-        const sourceMap = JSON.parse(fs.readFileSync(path.join(assetDirectory, 'index.js.map'), 'utf8')) as { sources: string[] };
+        const bundle = fs.readFileSync(path.join(assetDirectory, 'index.mjs'), 'utf8');
+        const sourceMap = JSON.parse(fs.readFileSync(path.join(assetDirectory, 'index.mjs.map'), 'utf8')) as { sources: string[] };
 
         expect(bundle.length).toBeGreaterThan(0);
         expect(bundle).toMatch(/handler/);

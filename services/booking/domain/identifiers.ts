@@ -1,4 +1,4 @@
-import { validateContract } from '../../../contracts';
+import { validateContact } from '../../../contracts';
 import { badRequest } from '../../shared/errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -27,7 +27,7 @@ export function parseContactEmail(raw: string | undefined): string {
     }
   }
   const email = decoded.trim().toLowerCase();
-  const problems = validateContract('contact', { id: email, preferredMethod: 'none', updatedAt: '2000-01-01T00:00:00Z' })
+  const problems = validateContact({ id: email, preferredMethod: 'none', updatedAt: '2000-01-01T00:00:00Z' })
     .map((problem) => problem.replace(/^\/id /, '/email '));
   if (email === '' || problems.length > 0) {
     throw badRequest('InvalidContactEmail', 'the e-mail address in the path is invalid', problems.length > 0 ? problems : ['/email is required']);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startApiServer, type RunningApiServer } from '../../../local/api';
 import { cognitoIdentityCall, startCognitoLocal, type RunningCognitoLocal } from '../../../local/emulators/cognito-local';
 import { provisionIdentity, type LocalIdentity } from '../../../local/runtime/local-identity';
-import { seedUser } from '../../../local/runtime/seed-staff-users';
+import { seedUser } from '../../../local-app/seed-staff-users';
 import { readCloudAssembly, type TopologyWithWarnings } from '../../../local/topology';
 import { jwtClaims } from '../../support/jwt-fixtures';
 import { expiredIdToken, forgedIdToken, noGroupIdToken, staffAccessToken, staffIdToken } from '../../e2e/identity-support';

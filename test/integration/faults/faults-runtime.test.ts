@@ -1,6 +1,7 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { randomInt, randomUUID } from 'node:crypto';
-import type { BookingStageEvent } from '../../../local/runtime/booking-progress';
+import type { BookingStageEvent } from '../../../local-app/booking-progress';
+import { attachBookingProgress } from '../../../local-app/attach-booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime/local-runtime';
 import { peekMessages } from '../../../ops/dlq/peek-messages';
 import { withRedrivenQueueVisibilityTimeout } from '../../../harness/assembly-variant';
@@ -43,7 +44,7 @@ describe('local runtime under injected faults and a compute restart', () => {
       sqsWaitTimeSeconds: 1,
       faults: { sesErrorRate: RATE, snsErrorRate: RATE, enrichmentErrorRate: RATE, notifierCrashRate: RATE, seed: 42 },
     });
-    runtime.progress.onStage((event) => stages.push(event));
+    attachBookingProgress(runtime).onStage((event) => stages.push(event));
   }, 180_000);
 
   afterAll(async () => {

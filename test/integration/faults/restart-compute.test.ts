@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { BookingStageEvent } from '../../../local/runtime/booking-progress';
+import type { BookingStageEvent } from '../../../local-app/booking-progress';
+import { attachBookingProgress } from '../../../local-app/attach-booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime/local-runtime';
 import { withRedrivenQueueVisibilityTimeout } from '../../../harness/assembly-variant';
 import { devAssembly, eventually, futureDateTime, postJson, removeDirectory } from '../../e2e/e2e-support';
@@ -15,7 +16,7 @@ describe('local runtime: restartCompute', () => {
     // Redeliveries in seconds, should the restart interrupt a notifier invocation.
     assembly = withRedrivenQueueVisibilityTimeout(await devAssembly(), 2).assemblyDir;
     runtime = await startLocalRuntime({ assemblyDir: assembly, pipe: { pollIntervalMs: 100, retryBaseDelayMs: 20, retryMaxDelayMs: 100 }, sqsWaitTimeSeconds: 1 });
-    runtime.progress.onStage((event) => stages.push(event));
+    attachBookingProgress(runtime).onStage((event) => stages.push(event));
   }, 180_000);
 
   afterAll(async () => {

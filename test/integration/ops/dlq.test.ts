@@ -114,9 +114,9 @@ describe('dead-letter queue tool on fauxqs', () => {
       stage: 'dev',
       region: REGION,
       apiUrl: 'http://127.0.0.1:1/dev',
-      emailViewerUrl: '',
-      smsOutboxUrl: '',
-      endpoints: { dynamodb: '', sqs: fauxqs.endpoint, sesv2: '', sns: '' },
+      emailViewerUrl: 'http://127.0.0.1:9/', // unused by the tool, but a runtime always writes one
+      smsOutboxUrl: 'http://127.0.0.1:9/',
+      endpoints: { dynamodb: 'http://127.0.0.1:9', sqs: fauxqs.endpoint, sesv2: 'http://127.0.0.1:9', sns: 'http://127.0.0.1:9' },
       deadLetterQueues: [dlq],
     });
     const cli = (args: string[]) => run('npx', ['tsx', 'ops/dlq.ts', ...args, '--runtime-file', stateFile], { cwd: process.cwd() });

@@ -203,9 +203,9 @@ describe('npm run dlq -- replay on DynamoDB Local and fauxqs', () => {
       stage: 'dev',
       region,
       apiUrl: 'http://127.0.0.1:1/dev',
-      emailViewerUrl: '',
-      smsOutboxUrl: '',
-      endpoints: { dynamodb: dynamodbLocal.endpoint, sqs: fauxqs.endpoint, sesv2: '', sns: '' },
+      emailViewerUrl: 'http://127.0.0.1:9/', // unused by the tool, but a runtime always writes one
+      smsOutboxUrl: 'http://127.0.0.1:9/',
+      endpoints: { dynamodb: dynamodbLocal.endpoint, sqs: fauxqs.endpoint, sesv2: 'http://127.0.0.1:9', sns: 'http://127.0.0.1:9' },
       deadLetterQueues: [{ label: 'pipe', kind: 'pipe', queue: w.target.deadLetterQueue }],
       pipes: [
         {

@@ -1,5 +1,5 @@
 import { accountOutcomes, BookingProgressLog, duplicatedAppointments, KILLED_INVOCATION, type DeliveryAudit } from '../../../harness/outcome-accounting';
-import type { BookingStage, BookingStageEvent } from '../../../local/runtime/booking-progress';
+import type { BookingStage, BookingStageEvent } from '../../../local-app/booking-progress';
 
 const event = (appointmentId: string, stage: BookingStage, at: number, detail?: string): BookingStageEvent => ({ appointmentId, stage, at, elapsedMs: 0, ...(detail ? { detail } : {}) });
 const audit = (emails: Record<string, number> = {}, sms: Record<string, number> = {}): DeliveryAudit => ({ emails: new Map(Object.entries(emails)), sms: new Map(Object.entries(sms)) });
@@ -28,17 +28,18 @@ describe('BookingProgressLog', () => {
 });
 
 describe('accountOutcomes', () => {
-  it('notified, skipped, dead-lettered and lost: each booking in exactly one, by its first final stage', () => {
+  it('notified, skipped, suppressed, dead-lettered and lost: each booking in exactly one, by its first final stage', () => {
     const { result } = account(
       [
         event('mail', 'emailed', 100),
         event('text', 'sms', 110),
         event('none', 'skipped', 120),
+        event('capped', 'suppressed', 125, 'the recipient already had 10 notifications in 24 hours (cap 10)'),
         event('pipe-dlq', 'dead-lettered', 130, 'pipe gave up'),
         event('queue-dlq', 'failed', 140),
         event('lost', 'queued', 150),
       ],
-      ['mail', 'text', 'none', 'pipe-dlq', 'queue-dlq', 'lost'],
+      ['mail', 'text', 'none', 'capped', 'pipe-dlq', 'queue-dlq', 'lost'],
       audit({ mail: 1 }, { text: 1 }),
       { 'pipe-dlq': 'pipe', 'queue-dlq': 'notifications' },
     );
@@ -48,6 +49,7 @@ describe('accountOutcomes', () => {
       sms: 1,
       notified: 2,
       skipped: 1,
+      suppressed: 1,
       deadLettered: 2,
       deadLetteredByQueue: { pipe: 1, notifications: 1 },
       lostIds: ['lost'],
@@ -58,6 +60,7 @@ describe('accountOutcomes', () => {
     expect(result.byId.get('pipe-dlq')).toEqual({ kind: 'dead-lettered', queue: 'pipe', at: 130 });
     expect(result.byId.get('queue-dlq')).toEqual({ kind: 'dead-lettered', queue: 'notifications' });
     expect(result.byId.get('mail')).toEqual({ kind: 'notified', channel: 'emailed', at: 100, delivered: true });
+    expect(result.byId.get('capped')).toEqual({ kind: 'suppressed', at: 125 });
   });
 
   it('a booking in no stage and no DLQ at all is lost too', () => {

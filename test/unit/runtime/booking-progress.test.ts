@@ -1,4 +1,4 @@
-import { createBookingProgress, formatStageLine, type BookingStageEvent } from '../../../local/runtime/booking-progress';
+import { createBookingProgress, formatStageLine, type BookingStageEvent } from '../../../local-app/booking-progress';
 
 describe('booking progress', () => {
   it('writes one line per stage with the time since the booking was stored', () => {

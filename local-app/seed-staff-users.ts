@@ -1,5 +1,5 @@
 import seed from './seed-staff-users.json';
-import type { SeedUser } from './local-identity';
+import type { SeedUser } from '../local/runtime/local-identity';
 
 /**
  * The product's local sign-in users: one staff member (group `staff`) and one valid user in no

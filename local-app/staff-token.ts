@@ -6,9 +6,9 @@
  * Without --user: the seeded staff member; a seeded user's password is looked up.
  */
 import { parseArgs } from 'node:util';
-import { choosePool, signInUser } from './runtime/local-identity';
-import { DEFAULT_RUNTIME_STATE_FILE, readRuntimeState } from './runtime/runtime-state';
-import { SEED_STAFF_USERS, seedUser } from './runtime/seed-staff-users';
+import { choosePool, signInUser } from '../local/runtime/local-identity';
+import { DEFAULT_RUNTIME_STATE_FILE, readRuntimeState } from '../local/runtime/runtime-state';
+import { SEED_STAFF_USERS, seedUser } from './seed-staff-users';
 
 const USAGE = `Usage: npm run -s staff-token -- [--user <name>] [--password <pw>] [--access] [--pool <userPoolId>] [--state <file>]
 

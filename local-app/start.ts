@@ -5,12 +5,13 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeFaults, formatFaultStats, InvalidFaultSpecError, parseFaultSpec, type FaultOptions } from './faults';
-import { formatDemoOutcomes, runDemoBookings } from './runtime/demo-bookings';
-import { startLocalRuntime, type LocalRuntime } from './runtime/local-runtime';
-import { DEFAULT_RUNTIME_STATE_FILE, removeRuntimeState, writeRuntimeState } from './runtime/runtime-state';
-import { SEED_CONTACTS, seedContacts } from './runtime/seed-contacts';
-import { SEED_STAFF_USERS, seedUser } from './runtime/seed-staff-users';
+import { describeFaults, formatFaultStats, InvalidFaultSpecError, parseFaultSpec, type FaultOptions } from '../local/faults';
+import { attachBookingProgress, type AttachedBookingProgress } from './attach-booking-progress';
+import { formatDemoOutcomes, runDemoBookings } from './demo-bookings';
+import { startLocalRuntime, type LocalRuntime } from '../local/runtime/local-runtime';
+import { DEFAULT_RUNTIME_STATE_FILE, removeRuntimeState, writeRuntimeState } from '../local/runtime/runtime-state';
+import { SEED_CONTACTS, seedContacts } from './seed-contacts';
+import { SEED_STAFF_USERS, seedUser } from './seed-staff-users';
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -143,6 +144,9 @@ async function main(argv: string[]): Promise<number> {
   console.log(`Starting the local runtime (${values.assembly ? `assembly ${values.assembly}` : `CDK app, ${stage}`})…`);
 
   const definedPorts = Object.fromEntries(Object.entries(ports).filter(([, value]) => value !== undefined)) as Record<string, number>;
+  // Attached through `observe`, before the compute starts: a pipe resuming a --data-dir checkpoint
+  // may move bookings during start-up, and their lines must not be lost.
+  const observed: { progress?: AttachedBookingProgress } = {};
   const runtime: LocalRuntime = await startLocalRuntime({
     stage,
     ...(values.assembly ? { assemblyDir: resolve(values.assembly) } : {}),
@@ -154,7 +158,12 @@ async function main(argv: string[]): Promise<number> {
       functionLog.write(`${name}\t${line}\n`);
       if (values.logs) console.log(`  [${name}] ${line}`);
     },
+    observe: (observation) => {
+      observed.progress = attachBookingProgress(observation, { write: (line) => console.log(line) });
+    },
   });
+  const progress = observed.progress;
+  if (!progress) throw new Error('the local runtime started without calling observe: no booking progress');
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -193,7 +202,7 @@ async function main(argv: string[]): Promise<number> {
     if (values.demo) {
       if (values['no-seed']) throw new UsageError('--demo needs the seeded contacts: drop --no-seed');
       console.log('Demo: one booking per contact preference…');
-      const outcomes = await runDemoBookings(runtime.apiUrl, runtime.progress);
+      const outcomes = await runDemoBookings(runtime.apiUrl, progress);
       console.log(`\n${formatDemoOutcomes(outcomes)}\n`);
       failed = outcomes.some((outcome) => !outcome.ok);
       const emails = await runtime.emulators.ses.listEmails();
@@ -212,6 +221,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+function describeStartup(startup: LocalRuntime['startup']): string {
+  const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const synthesis = `synthesis ${seconds(startup.synthesisMs)} (esbuild ${seconds(startup.bundlingMs)})`;
+  const first = startup.parallel ? `${synthesis} alongside emulators ${seconds(startup.emulatorsMs)}` : `emulators ${seconds(startup.emulatorsMs)} (assembly given)`;
+  return `${first}, then provisioning ${seconds(startup.provisioningMs)}, compute ${seconds(startup.computeMs)}`;
+}
+
 function printBanner(runtime: LocalRuntime, seeded: boolean, logFile: string): void {
   const { emulators } = runtime;
   const example = JSON.stringify({
@@ -223,6 +239,7 @@ function printBanner(runtime: LocalRuntime, seeded: boolean, logFile: string): v
   const lines = [
     '',
     `LJ Dentists booking notifications: local runtime (${runtime.stage}), ready in ${(runtime.startupMs / 1000).toFixed(1)} s`,
+    `  Start-up          ${describeStartup(runtime.startup)}`,
     `  API               ${runtime.apiUrl}`,
     `  E-mail viewer     ${runtime.emailViewerUrl}`,
     `  SMS outbox        ${runtime.smsOutboxUrl}`,
@@ -267,7 +284,8 @@ function staffTokenHelp(runtime: LocalRuntime, seeded: boolean): string[] {
           `    -d '${JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client.clientId, AuthParameters: { USERNAME: user.username, PASSWORD: user.password } })}'`,
         ]
       : []),
-    ...(guarded ? [`  curl -sS '${runtime.apiUrl}${guarded.resourcePath.slice(1)}' -H "Authorization: Bearer $TOKEN"`] : []),
+    // The day list is the staff route a person tries first; it needs its date.
+    ...(guarded ? [`  curl -sS '${runtime.apiUrl}${guarded.resourcePath.slice(1)}${guarded.resourcePath === '/staff/appointments' ? `?date=${new Date().toISOString().slice(0, 10)}` : ''}' -H "Authorization: Bearer $TOKEN"`] : []),
     '',
   ];
 }

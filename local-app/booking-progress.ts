@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
 
 /**
- * The stages a booking passes through on its way to a notification, in order. The last four are
- * outcomes: `emailed`, `sms` and `skipped` end the journey; `failed` may be retried (SQS redelivers)
- * until the message is `dead-lettered`.
+ * The stages a booking passes through on its way to a notification, in order. The last five are
+ * outcomes: `emailed`, `sms`, `skipped` and `suppressed` (a limit such as the recipient's 24-hour
+ * cap stopped it) end the journey; `failed` may be retried (SQS redelivers) until the message is
+ * `dead-lettered`.
  */
 export const BOOKING_STAGES = [
   'stored',
@@ -13,13 +14,14 @@ export const BOOKING_STAGES = [
   'emailed',
   'sms',
   'skipped',
+  'suppressed',
   'failed',
   'dead-lettered',
 ] as const;
 
 export type BookingStage = (typeof BOOKING_STAGES)[number];
 
-export const FINAL_STAGES: ReadonlySet<BookingStage> = new Set<BookingStage>(['emailed', 'sms', 'skipped', 'dead-lettered']);
+export const FINAL_STAGES: ReadonlySet<BookingStage> = new Set<BookingStage>(['emailed', 'sms', 'skipped', 'suppressed', 'dead-lettered']);
 
 export interface BookingStageEvent {
   appointmentId: string;
@@ -55,6 +57,7 @@ const LABELS: Record<BookingStage, string> = {
   emailed: 'e-mailed',
   sms: 'SMS sent',
   skipped: 'skipped',
+  suppressed: 'suppressed',
   failed: 'failed',
   'dead-lettered': 'dead-lettered',
 };

@@ -1,0 +1,48 @@
+/**
+ * The system's shared facts: the names that the CDK app, the services, the local runtime and the
+ * ops tools must agree on. No CDK or SDK dependency, so every part imports it; each fact is written
+ * here once (the API's routes are in ./api-routes.ts, the message contracts in ./index.ts).
+ */
+export { API_ROUTES, STAFF_GROUP, MANAGE_TOKEN_PURPOSE, routeKey, type ApiRoute, type RouteAccess, type RouteKey } from './api-routes';
+
+/** The deployable environments, in promotion order. */
+export const STAGES = ['dev', 'staging', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export function isStage(value: unknown): value is Stage {
+  return typeof value === 'string' && (STAGES as readonly string[]).includes(value);
+}
+
+/** The two stacks of an environment: data that outlives deployments, and everything replaceable. */
+export type StackKind = 'Stateful' | 'Stateless';
+
+/** `Dev`, `Staging`, `Prod`: the stack name prefix of a stage. */
+export function stackPrefix(stage: Stage): string {
+  return stage.charAt(0).toUpperCase() + stage.slice(1);
+}
+
+/** `Dev-Stateful`, `Prod-Stateless`, …: the CloudFormation stack names. */
+export function stackName(stage: Stage, kind: StackKind): string {
+  return `${stackPrefix(stage)}-${kind}`;
+}
+
+/** Output keys of `<Stage>-Stateful` that a user and the ops tools read after a deploy. */
+export const STATEFUL_OUTPUTS = {
+  appointmentsTableName: 'AppointmentsTableName',
+  contactsTableName: 'ContactsTableName',
+  idempotencyTableName: 'IdempotencyTableName',
+  recipientQuotaTableName: 'RecipientQuotaTableName',
+  staffUserPoolId: 'StaffUserPoolId',
+  staffUserPoolClientId: 'StaffUserPoolClientId',
+} as const;
+
+/** Output keys of `<Stage>-Stateless`. */
+export const STATELESS_OUTPUTS = {
+  apiUrl: 'ApiUrl',
+  notificationsQueueUrl: 'NotificationsQueueUrl',
+  notificationsDeadLetterQueueUrl: 'NotificationsDeadLetterQueueUrl',
+  pipeDeadLetterQueueUrl: 'PipeDeadLetterQueueUrl',
+  pipeName: 'PipeName',
+  opsTopicArn: 'OpsTopicArn',
+  dashboardName: 'DashboardName',
+} as const;
