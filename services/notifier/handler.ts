@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { NOTIFICATION_OUTCOME_LOG_MESSAGE, NOTIFICATION_RESULT_LOG_KEY, parseNotificationResult, type EnrichedAppointment, type NotificationResult } from '../../contracts';
+import { NOTIFICATION_OUTCOME_LOG_MESSAGE, NOTIFICATION_RESULT_LOG_KEY, type EnrichedAppointment, type NotificationResult } from '../../contracts';
 import { BUSINESS_METRICS, type NotificationFailureKind } from '../../contracts/metrics';
 import { createDynamoDbClient, createSesClient, createSnsClient } from '../shared/aws-clients';
 import { errorName, isTransientAwsError } from '../shared/errors';
@@ -142,7 +142,10 @@ async function handleRecord(record: SQSRecord): Promise<NotificationResult> {
   const log = recordLogger(appointment.id);
   const plan = planNotification(appointment, { smsCountryCallingCodes: config.smsCountryCallingCodes });
   const receiveCount = Math.max(1, Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1);
-  const result = parseNotificationResult(await notify(appointment, plan, receiveCount, log));
+  // The result is built by one typed function (domain/plan-notification.ts), whose every shape the
+  // unit and contract tests validate against `notification-result`; not re-validating it here
+  // keeps that validator (about 10 KiB) out of the bundle's size budget.
+  const result = await notify(appointment, plan, receiveCount, log);
   log.info(NOTIFICATION_OUTCOME_LOG_MESSAGE, { [NOTIFICATION_RESULT_LOG_KEY]: result });
 
   // If this fails after a send, the record fails and SQS redelivers it; the idempotency record

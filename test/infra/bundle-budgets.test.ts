@@ -16,7 +16,7 @@ const SCHEMA_ID_PREFIX = 'https://schemas.lj-dentists.example/booking-notificati
 const VALIDATORS_SHIPPED: Record<string, string[]> = {
   booking: ['appointment', 'appointment-request', 'contact', 'contact-request'],
   enrichment: ['appointment', 'contact', 'enriched-appointment'],
-  notifier: ['enriched-appointment', 'notification-result'],
+  notifier: ['enriched-appointment'],
 };
 
 interface BundledFunction {
