@@ -16,8 +16,10 @@ import { isKnownTimeZone, parseAtExpression, ScheduleExpressionError } from './s
  * 400 naming the field, ResourceNotFoundException 404, ConflictException 409. ClientToken makes a
  * repeated CreateSchedule / CreateScheduleGroup idempotent. One-time `at()` schedules in their
  * ScheduleExpressionTimezone (IANA, default UTC) fire once when the clock passes their time; an `at()`
- * already past when created or updated fires at once (what Scheduler does for a past `at()` is not
- * stated in its documentation; firing at once keeps a late reminder from being lost). FLEXIBLE time
+ * already past when created or updated fires at once by default (`pastAt: 'fire'`). What Scheduler
+ * itself does is not stated in its documentation; the one public account found (a code comment in a
+ * third-party project) says AWS rejects a past `at()` at create, so `pastAt: 'reject'` answers a
+ * ValidationException instead, for a runtime that wants to be strict. FLEXIBLE time
  * windows fire at the window's start. A failed delivery is retried per RetryPolicy
  * (MaximumRetryAttempts, MaximumEventAgeInSeconds; defaults 185 and 86400 as in Scheduler) with a
  * deterministic backoff of 1 s, 2 s, 4 s ... capped at 60 s on the emulator's clock, then handed to
@@ -134,6 +136,11 @@ export interface SchedulerCoreOptions {
   /** Schedule groups to create at start (the template's), besides `default`. */
   groups?: string[];
   onEvent?: (event: SchedulerEvent) => void;
+  /**
+   * An ENABLED `at()` whose time has passed when it is created or updated: `fire` (default) fires it
+   * at once; `reject` answers a ValidationException (see the module comment for why both exist).
+   */
+  pastAt?: 'fire' | 'reject';
 }
 
 /** An error in Scheduler's own shape. */
@@ -254,6 +261,7 @@ export class SchedulerCore {
   readonly accountId: string;
   private readonly deliver: DeliverFunction;
   private readonly onEvent: ((event: SchedulerEvent) => void) | undefined;
+  private readonly pastAt: 'fire' | 'reject';
   private readonly groups = new Map<string, StoredGroup>();
   /** Keyed by `group/name`. */
   private readonly schedules = new Map<string, StoredSchedule>();
@@ -266,6 +274,8 @@ export class SchedulerCore {
     this.clock = options.clock ?? createRealClock();
     this.deliver = options.deliver;
     this.onEvent = options.onEvent;
+    if (options.pastAt !== undefined && options.pastAt !== 'fire' && options.pastAt !== 'reject') throw new TypeError(`pastAt must be 'fire' or 'reject', got ${JSON.stringify(options.pastAt)}`);
+    this.pastAt = options.pastAt ?? 'fire';
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '000000000000';
     this.createScheduleGroup({ Name: DEFAULT_SCHEDULE_GROUP });
@@ -440,6 +450,9 @@ export class SchedulerCore {
     const startDate = optionalEpochSeconds('startDate', input.StartDate);
     const endDate = optionalEpochSeconds('endDate', input.EndDate);
     const kmsKeyArn = optionalString('kmsKeyArn', input.KmsKeyArn, 1, 2048);
+    if (this.pastAt === 'reject' && state === 'ENABLED' && dueMs <= this.clock.now()) {
+      throw validation(`Invalid Schedule Expression ${expression}: the time is in the past (now ${new Date(this.clock.now()).toISOString()})`);
+    }
     return {
       dueMs,
       description: {

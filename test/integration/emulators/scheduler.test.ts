@@ -137,6 +137,20 @@ describe('Scheduler emulator over HTTP with @aws-sdk/client-scheduler', () => {
     }
   });
 
+  it('puts the error type in x-amzn-errortype and the message in the JSON body', async () => {
+    const missing = await fetch(`${scheduler.endpoint}/schedules/absent?groupName=reminders`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
+    expect(await missing.json()).toEqual({ Message: 'Schedule absent does not exist.' });
+    const notJson = await fetch(`${scheduler.endpoint}/schedules/broken`, { method: 'POST', body: '{oops', headers: { 'content-type': 'application/json' } });
+    expect(notJson.status).toBe(400);
+    expect(notJson.headers.get('x-amzn-errortype')).toBe('ValidationException');
+    const unknown = await fetch(`${scheduler.endpoint}/tags/arn`, { method: 'GET' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
+    expect(((await unknown.json()) as { Message: string }).Message).toMatch(/no operation GET \/tags\/arn/);
+  });
+
   it('manages schedule groups', async () => {
     await client.send(new CreateScheduleGroupCommand({ Name: 'extra' }));
     expect((await client.send(new GetScheduleGroupCommand({ Name: 'extra' }))).State).toBe('ACTIVE');

@@ -21,7 +21,7 @@ interface Delivery {
   atMs: number;
 }
 
-function setUp(options: { failures?: number; groups?: string[] } = {}) {
+function setUp(options: { failures?: number; groups?: string[]; pastAt?: 'fire' | 'reject' } = {}) {
   const clock = createManualClock(START);
   const deliveries: Delivery[] = [];
   const events: SchedulerEvent[] = [];
@@ -29,6 +29,7 @@ function setUp(options: { failures?: number; groups?: string[] } = {}) {
   const core = new SchedulerCore({
     clock,
     groups: options.groups ?? ['reminders'],
+    ...(options.pastAt !== undefined ? { pastAt: options.pastAt } : {}),
     onEvent: (event) => events.push(event),
     deliver: (target, input, scheduleName, context) => {
       deliveries.push({ arn: target.Arn, input, scheduleName, context, atMs: clock.now() });
@@ -249,6 +250,24 @@ describe('SchedulerCore firing', () => {
     expect(deliveries.map((d) => [d.scheduleName, d.atMs])).toEqual([['past', START]]);
     await clock.advanceBy(86_400_000);
     expect(deliveries).toHaveLength(1);
+  });
+
+  it("with pastAt 'reject', refuses an enabled at() in the past and fires nothing", async () => {
+    const { clock, core, deliveries } = setUp({ pastAt: 'reject' });
+    const error = apiError(() => core.createSchedule(schedule('past', '2020-01-01T00:00:00')));
+    expect(error).toMatchObject({ code: 'ValidationException', status: 400 });
+    expect(error.message).toMatch(/in the past/);
+    core.createSchedule(schedule('past-off', '2020-01-01T00:00:00', { State: 'DISABLED' }));
+    await clock.settle();
+    expect(deliveries).toEqual([]);
+    expect(() => new SchedulerCore({ clock, deliver: () => undefined, pastAt: 'maybe' as never })).toThrow(/pastAt/);
+  });
+
+  it('fires a FLEXIBLE schedule at the start of its window', async () => {
+    const { clock, core, deliveries } = setUp();
+    core.createSchedule(schedule('flex', '2031-05-01T10:00:00', { FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 } }));
+    await clock.advanceTo(Date.UTC(2031, 4, 2));
+    expect(deliveries.map((d) => d.atMs)).toEqual([Date.UTC(2031, 4, 1, 10)]);
   });
 
   it('deletes a schedule with ActionAfterCompletion DELETE after it fired', async () => {
