@@ -47,13 +47,8 @@ export type PreferredMethod = EnrichedAppointment['preferredMethod'];
 export type NotificationStatus = Appointment['notificationStatus'];
 export type NotificationChannel = NotificationResult['channel'];
 
-// Event names and stable keys other parts of the system match on.
-/** The only DynamoDB stream event the pipe lets through (its filter is `{"eventName":["INSERT"]}`). */
-export const APPOINTMENT_INSERT_EVENT_NAME = 'INSERT';
-/** Message of the notifier's one structured log line per outcome. */
-export const NOTIFICATION_OUTCOME_LOG_MESSAGE = 'notification outcome';
-/** Key of that log line holding a `notification-result`. */
-export const NOTIFICATION_RESULT_LOG_KEY = 'notificationResult';
+// Event names and stable keys other parts of the system match on: the shared facts.
+export { APPOINTMENT_INSERT_EVENT_NAME, NOTIFICATION_OUTCOME_LOG_MESSAGE, NOTIFICATION_RESULT_LOG_KEY, CORRELATION_ID_LOG_KEY } from './system-facts';
 export const PREFERRED_METHODS: readonly PreferredMethod[] = ['email', 'sms', 'none'];
 export const NOTIFICATION_STATUSES: readonly NotificationStatus[] = ['pending', 'sent', 'skipped', 'suppressed', 'failed'];
 

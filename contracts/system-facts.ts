@@ -1,9 +1,20 @@
 /**
- * The system's shared facts: the names that the CDK app, the services, the local runtime and the
- * ops tools must agree on. No CDK or SDK dependency, so every part imports it; each fact is written
+ * The system's shared facts: the names that the CDK app, the services, the local-app and the ops
+ * tools must agree on (stages, stack names, output keys, routes, event names, log keys, metrics). No CDK or SDK dependency, so every part imports it; each fact is written
  * here once (the API's routes are in ./api-routes.ts, the message contracts in ./index.ts).
  */
 export { API_ROUTES, STAFF_GROUP, MANAGE_TOKEN_PURPOSE, routeKey, type ApiRoute, type RouteAccess, type RouteKey } from './api-routes';
+
+export { BUSINESS_METRICS } from './metrics';
+
+/** The only DynamoDB stream event the pipe lets through today (its filter is `{"eventName":["INSERT"]}`). */
+export const APPOINTMENT_INSERT_EVENT_NAME = 'INSERT';
+/** Message of the notifier's one structured log line per outcome. */
+export const NOTIFICATION_OUTCOME_LOG_MESSAGE = 'notification outcome';
+/** Key of that log line holding a `notification-result`. */
+export const NOTIFICATION_RESULT_LOG_KEY = 'notificationResult';
+/** The log key every line about a booking carries (the appointment id), end to end. */
+export const CORRELATION_ID_LOG_KEY = 'correlation_id';
 
 /** The deployable environments, in promotion order. */
 export const STAGES = ['dev', 'staging', 'prod'] as const;
