@@ -111,7 +111,7 @@ export class StatelessStack extends Stack {
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       [idempotencyTable.tableArn],
     );
-    allow(this.notifier, ['dynamodb:GetItem', 'dynamodb:PutItem'], [recipientQuotaTable.tableArn]);
+    allow(this.notifier, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [recipientQuotaTable.tableArn]);
     allow(this.notifier, ['secretsmanager:GetSecretValue'], [manageTokenKey.secretArn]);
     // Only from the configured sender: the identity ARN alone would allow any address of its domain.
     this.notifier.role.addToPolicy(

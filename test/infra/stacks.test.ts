@@ -441,7 +441,7 @@ describe.each(STAGES)('%s environment', (stage) => {
           [
             'dynamodb:UpdateItem on Stateful:AppointmentsTable.Arn',
             ...grants(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['Stateful:IdempotencyTable.Arn']),
-            ...grants(['dynamodb:GetItem', 'dynamodb:PutItem'], ['Stateful:RecipientQuotaTable.Arn']),
+            ...grants(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['Stateful:RecipientQuotaTable.Arn']),
             'secretsmanager:GetSecretValue on Stateful:ManageTokenKey.Ref',
             ...grants(['kms:Decrypt', 'kms:GenerateDataKey'], [`${logicalId(stateless.queueKey)}.Arn`]),
             `ses:SendEmail on arn:aws:ses:${region}:\${AWS::AccountId}:identity/${config.ses.identity}`,

@@ -1,8 +1,8 @@
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
 
 export const QUOTA_WINDOW_MS = 24 * 60 * 60 * 1000;
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 8;
 
 export type QuotaDecision = { allowed: true; sentInWindow: number; slot: number } | { allowed: false; sentInWindow: number };
 
@@ -20,33 +20,56 @@ export function recipientKey(channel: 'email' | 'sms', recipient: string): strin
 
 /**
  * A rolling 24-hour cap per recipient: the item keeps the times of the recipient's notifications in
- * the window; a send is allowed while fewer than `cap` are there, and its time is added with an
- * optimistic (version-conditioned) write, so concurrent notifiers never both take the last slot.
+ * the window. Taking a slot is one atomic UpdateItem that appends the time only while the list is
+ * shorter than `cap`, so any number of concurrent notifiers (a flood to one address arrives in
+ * parallel batches) take exactly the free slots without retrying each other. When the list is full,
+ * times older than the window are pruned with a version-conditioned write and the append is tried
+ * again; a list full of recent times means the cap is reached.
  */
 export function recipientQuota(options: { client: DynamoDBClient; tableName: string; cap: number }) {
+  const tableName = options.tableName;
   return {
     async reserve(key: string, now: Date): Promise<QuotaDecision> {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-        const { Item } = await options.client.send(new GetItemCommand({ TableName: options.tableName, Key: { id: { S: key } }, ConsistentRead: true }));
-        const version = Item?.version?.N ? Number(Item.version.N) : 0;
-        const sends = (Item?.sends?.L ?? []).map((value) => Number(value.N)).filter((at) => at > now.getTime() - QUOTA_WINDOW_MS);
-        if (sends.length >= options.cap) return { allowed: false, sentInWindow: sends.length };
-        sends.push(now.getTime());
+        try {
+          const { Attributes } = await options.client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: { id: { S: key } },
+              UpdateExpression: 'SET sends = list_append(if_not_exists(sends, :empty), :slot), expiresAt = :expiresAt, version = if_not_exists(version, :zero) + :one',
+              ConditionExpression: 'attribute_not_exists(sends) OR size(sends) < :cap',
+              ExpressionAttributeValues: {
+                ':empty': { L: [] },
+                ':slot': { L: [{ N: String(now.getTime()) }] },
+                ':expiresAt': { N: String(Math.ceil((now.getTime() + QUOTA_WINDOW_MS) / 1000)) },
+                ':zero': { N: '0' },
+                ':one': { N: '1' },
+                ':cap': { N: String(options.cap) },
+              },
+              ReturnValues: 'ALL_NEW',
+            }),
+          );
+          const sends = (Attributes?.sends?.L ?? []).map((value) => Number(value.N)).filter((at) => at > now.getTime() - QUOTA_WINDOW_MS);
+          return { allowed: true, sentInWindow: sends.length, slot: now.getTime() };
+        } catch (error) {
+          if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+        }
+        // The list is full: of recent sends (the cap is reached), or partly of expired ones to prune.
+        const { Item } = await options.client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: key } }, ConsistentRead: true }));
+        const all = (Item?.sends?.L ?? []).map((value) => Number(value.N));
+        const recent = all.filter((at) => at > now.getTime() - QUOTA_WINDOW_MS);
+        if (recent.length >= options.cap) return { allowed: false, sentInWindow: recent.length };
+        if (!Item || recent.length === all.length) continue; // changed under us: try the append again
+        const version = Item.version?.N ? Number(Item.version.N) : 0;
         try {
           await options.client.send(
             new PutItemCommand({
-              TableName: options.tableName,
-              Item: {
-                id: { S: key },
-                sends: { L: sends.map((at) => ({ N: String(at) })) },
-                version: { N: String(version + 1) },
-                expiresAt: { N: String(Math.ceil((now.getTime() + QUOTA_WINDOW_MS) / 1000)) },
-              },
-              ConditionExpression: 'attribute_not_exists(id) OR version = :version',
+              TableName: tableName,
+              Item: { ...Item, sends: { L: recent.map((at) => ({ N: String(at) })) }, version: { N: String(version + 1) } },
+              ConditionExpression: 'version = :version',
               ExpressionAttributeValues: { ':version': { N: String(version) } },
             }),
           );
-          return { allowed: true, sentInWindow: sends.length, slot: now.getTime() };
         } catch (error) {
           if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
         }

@@ -459,7 +459,7 @@ describe('recipient quota (a rolling 24 hours per address or number)', () => {
     expect(quota.sends(key)).toHaveLength(CAP);
   });
 
-  it('retries the optimistic write when another notifier took a slot between the read and the write', async () => {
+  it('never takes a slot another notifier took first: the last free slot goes to one of them, the other is suppressed', async () => {
     const appointment = enriched('email');
     const key = recipientKey('email', appointment.email);
     quota.fill(key, CAP - 1, Date.now());

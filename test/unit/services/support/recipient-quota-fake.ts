@@ -1,13 +1,14 @@
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { AwsStub } from 'aws-sdk-client-mock';
 
 type Item = Record<string, AttributeValue>;
 
 /**
- * An in-memory recipient-quota table behind aws-sdk-client-mock: GetItem, and the PutItem that
- * adds a send under `attribute_not_exists(id) OR version = :version` (the optimistic write of
- * services/notifier/adapters/recipient-quota.ts), failing with ConditionalCheckFailedException
- * otherwise. `beforePut` lets a test change the item between the read and the write (a race).
+ * An in-memory recipient-quota table behind aws-sdk-client-mock, for the calls of
+ * services/notifier/adapters/recipient-quota.ts: GetItem; the UpdateItem that appends a send while
+ * `size(sends) < :cap`; the version-conditioned PutItem that prunes expired sends or gives a slot
+ * back; each failing with ConditionalCheckFailedException as DynamoDB would. `beforePut` lets a
+ * test change the item just before a write lands (another notifier racing).
  */
 export class RecipientQuotaTableFake {
   readonly items = new Map<string, Item>();
@@ -21,14 +22,32 @@ export class RecipientQuotaTableFake {
       const item = this.items.get(this.key(input.Key));
       return item ? { Item: structuredClone(item) } : {};
     });
+    stub.on(UpdateItemCommand, { TableName: this.tableName }).callsFake((input: { Key: Item; UpdateExpression?: string; ConditionExpression?: string; ExpressionAttributeValues?: Item }) => {
+      const key = this.key(input.Key);
+      this.beforePut?.(key);
+      if (input.ConditionExpression !== 'attribute_not_exists(sends) OR size(sends) < :cap') throw new Error(`unexpected quota condition ${input.ConditionExpression}`);
+      const values = input.ExpressionAttributeValues ?? {};
+      const existing = this.items.get(key);
+      const sends = existing?.sends?.L ?? [];
+      if (existing?.sends && sends.length >= Number(values[':cap']?.N)) {
+        throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+      }
+      const item: Item = {
+        ...(existing ?? { id: { S: key } }),
+        sends: { L: [...sends, ...(values[':slot']?.L ?? [])] },
+        expiresAt: values[':expiresAt']!,
+        version: { N: String(Number(existing?.version?.N ?? '0') + 1) },
+      };
+      this.items.set(key, item);
+      return { Attributes: structuredClone(item) };
+    });
     stub.on(PutItemCommand, { TableName: this.tableName }).callsFake((input: { Item: Item; ConditionExpression?: string; ExpressionAttributeValues?: Item }) => {
       const key = this.key(input.Item);
       this.beforePut?.(key);
-      // Taking a slot may create the item; giving one back (release) only updates an existing one.
-      const creates = input.ConditionExpression === 'attribute_not_exists(id) OR version = :version';
-      if (!creates && input.ConditionExpression !== 'version = :version') throw new Error(`unexpected quota condition ${input.ConditionExpression}`);
+      // Pruning and giving a slot back only ever rewrite an existing item, at the version they read.
+      if (input.ConditionExpression !== 'version = :version') throw new Error(`unexpected quota condition ${input.ConditionExpression}`);
       const existing = this.items.get(key);
-      if ((!existing && !creates) || (existing && existing.version?.N !== input.ExpressionAttributeValues?.[':version']?.N)) {
+      if (!existing || existing.version?.N !== input.ExpressionAttributeValues?.[':version']?.N) {
         throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
       }
       this.items.set(key, structuredClone(input.Item));
