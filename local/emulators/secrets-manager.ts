@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -8,6 +8,7 @@ import { EmulatorStartError } from './errors';
 import { type CommonEmulatorOptions, type RunningEmulator } from './emulator-types';
 import { endpointFor, listenOnLoopback, requestedPort } from './ports';
 import { DEFAULT_GENERATE_SECRET_STRING, generatePassword, generateSecretString, InvalidSecretGenerationError } from './secret-generator';
+import { readFileIfExists } from '../support/read-file-if-exists';
 
 /**
  * A Secrets Manager emulator (no npm package offers one): an HTTP server speaking the service's
@@ -268,13 +269,8 @@ function randomSuffix(): string {
 }
 
 async function loadSecrets(file: string): Promise<StoredSecret[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const text = await readFileIfExists(file);
+  if (text === undefined) return [];
   const parsed = JSON.parse(text) as { secrets?: unknown };
   if (!Array.isArray(parsed.secrets)) throw new EmulatorStartError(SECRETS_MANAGER_NAME, `${file} does not hold a list of secrets`);
   return parsed.secrets as StoredSecret[];

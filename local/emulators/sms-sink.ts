@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EmulatorStartError } from './errors';
 import { type CommonEmulatorOptions, type EmulatorLogListener, type RunningEmulator } from './emulator-types';
 import { endpointFor, listenOnLoopback, requestedPort } from './ports';
+import { readFileIfExists } from '../support/read-file-if-exists';
 
 /**
  * An SMS sink: answers SNS `Publish` calls addressed to a phone number, records them, and sends
@@ -206,13 +207,8 @@ function faultShape(fault: SmsSinkFault): SnsErrorShape {
 
 /** Loads recorded messages from a JSONL outbox; a corrupt line is an error naming the line. */
 async function loadOutbox(file: string): Promise<RecordedSms[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const text = await readFileIfExists(file);
+  if (text === undefined) return [];
   const messages: RecordedSms[] = [];
   text.split('\n').forEach((line, index) => {
     if (line.trim() === '') return;
