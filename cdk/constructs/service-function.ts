@@ -12,7 +12,7 @@ export const ESM_REQUIRE_BANNER = "import { createRequire as __createRequire } f
 
 /** The SDK's default credential chain, and what the bundles use instead (relative to the root). */
 export const DEFAULT_CREDENTIAL_CHAIN = '@aws-sdk/credential-provider-node';
-export const LAMBDA_CREDENTIALS_MODULE = 'services/shared/lambda-credentials.ts';
+export const LAMBDA_CREDENTIALS_MODULE = 'services/common/lambda-credentials.ts';
 
 /** Modules left out of every bundle (see the bundling settings below). */
 export const UNBUNDLED_MODULES = ['@smithy/core/event-streams'] as const;
@@ -109,7 +109,7 @@ export class ServiceFunction extends Construct implements BusinessMetricSource {
         // did, it would fail with "Cannot find module" instead of silently shipping 13 KiB more.
         externalModules: [...UNBUNDLED_MODULES],
         // Lambda gives credentials in environment variables only: the SDK's default credential
-        // chain is replaced by its environment link (services/shared/lambda-credentials.ts).
+        // chain is replaced by its environment link (services/common/lambda-credentials.ts).
         esbuildArgs: { [`--alias:${DEFAULT_CREDENTIAL_CHAIN}`]: `./${LAMBDA_CREDENTIALS_MODULE}` },
         minify: true,
         sourceMap: true,

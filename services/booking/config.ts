@@ -1,4 +1,4 @@
-import { ConfigurationError, readAwsConnection, requireString, type AwsConnection, type Environment } from '../shared/config-env';
+import { ConfigurationError, readAwsConnection, requireString, type AwsConnection, type Environment } from '../common/config-env';
 
 export interface Dentist {
   id: string;

@@ -1,4 +1,4 @@
-import { readAwsConnection, requireString, type AwsConnection, type Environment } from '../shared/config-env';
+import { readAwsConnection, requireString, type AwsConnection, type Environment } from '../common/config-env';
 
 export interface EnrichmentConfig {
   contactsTableName: string;

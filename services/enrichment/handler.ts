@@ -1,10 +1,10 @@
 import type { Context } from 'aws-lambda';
 import type { EnrichedAppointment } from '../../contracts';
 import { BUSINESS_METRICS } from '../../contracts/metrics';
-import { createDynamoDbClient } from '../shared/aws-clients';
-import { logger } from '../shared/logger';
-import { countMetric, publishMetrics } from '../shared/metrics';
-import { maskEmail } from '../shared/pii';
+import { createDynamoDbClient } from '../common/aws-clients';
+import { logger } from '../common/logger';
+import { countMetric, publishMetrics } from '../common/metrics';
+import { maskEmail } from '../common/pii';
 import { batchGetContacts } from './adapters/contacts-batch-get';
 import { config } from './config';
 import { distinctContactKeys, enrichAppointments, readContactPreference, type ContactPreference } from './domain/enrich-appointments';

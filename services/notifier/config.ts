@@ -6,7 +6,7 @@ import {
   requireString,
   type AwsConnection,
   type Environment,
-} from '../shared/config-env';
+} from '../common/config-env';
 
 /**
  * 7 days. Must outlive the notifications queue's retention (4 days by default): a message

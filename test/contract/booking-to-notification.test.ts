@@ -20,7 +20,7 @@ import {
 import { handler as booking } from '../../services/booking/handler';
 import { handler as enrichment } from '../../services/enrichment/handler';
 import { handler as notifier } from '../../services/notifier/handler';
-import { logger } from '../../services/shared/logger';
+import { logger } from '../../services/common/logger';
 import { loadFixture } from '../fixtures/load-fixture';
 import { streamRecordFromImage } from '../fixtures/stream-records';
 import { mockManageTokenSecret } from '../unit/services/support/credentials';

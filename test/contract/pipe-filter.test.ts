@@ -14,7 +14,7 @@ import { buildApp } from '../../cdk/app';
 import { matchesEventPattern } from '../../local/pipes/event-pattern';
 import type { AppointmentRequest } from '../../contracts';
 import { handler as booking } from '../../services/booking/handler';
-import { logger } from '../../services/shared/logger';
+import { logger } from '../../services/common/logger';
 import { loadFixture } from '../fixtures/load-fixture';
 import { streamRecordFromImage } from '../fixtures/stream-records';
 import { apiEvent, lambdaContext } from '../unit/services/support/lambda';

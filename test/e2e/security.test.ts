@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { API_ROUTES } from '../../contracts/api-routes';
 import { validateErrorResponse } from '../../contracts';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
-import { signManageToken } from '../../services/shared/security/manage-token';
+import { signManageToken } from '../../services/common/security/manage-token';
 import { runAttack } from '../../scripts/attack';
 import { fuzzRunsScale, fuzzSeed } from '../fuzz/fuzz-settings';
 import { devAssembly, eventually, futureDateTime } from './e2e-support';

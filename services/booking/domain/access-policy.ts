@@ -1,5 +1,5 @@
 import { STAFF_GROUP, type RouteAccess } from '../../../contracts/api-routes';
-import { HttpError } from '../../shared/errors';
+import { HttpError } from '../../common/errors';
 
 /**
  * Who is calling, as far as the credentials prove it. A patient is proved by a manage token whose

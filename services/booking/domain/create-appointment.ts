@@ -1,5 +1,5 @@
 import { ContractValidationError, parseAppointmentRequest, type Appointment } from '../../../contracts';
-import { badRequest } from '../../shared/errors';
+import { badRequest } from '../../common/errors';
 
 const TRIMMED_FIELDS = ['patientName', 'email', 'phoneNumber', 'dentist', 'clinic', 'appointmentDateTime', 'notes'] as const;
 

@@ -1,5 +1,5 @@
 import { validateContact } from '../../../contracts';
-import { badRequest } from '../../shared/errors';
+import { badRequest } from '../../common/errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

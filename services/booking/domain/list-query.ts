@@ -1,4 +1,4 @@
-import { badRequest } from '../../shared/errors';
+import { badRequest } from '../../common/errors';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;

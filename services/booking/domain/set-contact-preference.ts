@@ -1,5 +1,5 @@
 import { ContractValidationError, parseContact, parseContactRequest, type Contact } from '../../../contracts';
-import { badRequest } from '../../shared/errors';
+import { badRequest } from '../../common/errors';
 
 /** Validates a PUT /contacts/{email} body and builds the stored contact for `email` (already normalised). */
 export function setContactPreference(body: unknown, email: string, now: Date): Contact {

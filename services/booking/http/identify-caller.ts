@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { RouteAccess } from '../../../contracts/api-routes';
-import { checkAgainstNothing, checkManageToken, parseManageToken } from '../../shared/security/manage-token';
-import type { SecretKeySource } from '../../shared/security/secret-key';
+import { checkAgainstNothing, checkManageToken, parseManageToken } from '../../common/security/manage-token';
+import type { SecretKeySource } from '../../common/security/secret-key';
 import type { AppointmentsTable } from '../adapters/appointments-table';
 import { claimGroups, type Caller } from '../domain/access-policy';
 import { headerValue } from './read-json-body';

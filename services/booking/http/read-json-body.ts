@@ -1,4 +1,4 @@
-import { HttpError, badRequest } from '../../shared/errors';
+import { HttpError, badRequest } from '../../common/errors';
 
 /** Largest request body accepted (decoded bytes). A booking is well under 2 KiB; 16 KiB leaves room. */
 export const MAX_BODY_BYTES = 16 * 1024;

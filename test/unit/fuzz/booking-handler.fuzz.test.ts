@@ -7,7 +7,7 @@ import * as fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { validateAppointment, validateContact } from '../../../contracts';
 import { handler } from '../../../services/booking/handler';
-import { logger } from '../../../services/shared/logger';
+import { logger } from '../../../services/common/logger';
 import {
   ROUTE_METHODS,
   ROUTE_TEMPLATES,

@@ -6,7 +6,7 @@ import * as fc from 'fast-check';
 import { validateEnrichedAppointment, type Appointment } from '../../../contracts';
 import { handler } from '../../../services/enrichment/handler';
 import { InvalidStreamRecordError } from '../../../services/enrichment/domain/parse-stream-records';
-import { logger } from '../../../services/shared/logger';
+import { logger } from '../../../services/common/logger';
 import { streamRecord } from '../../fixtures/stream-records';
 import { FuzzTally } from '../../fuzz/fuzz-settings';
 import { contactDirectory, storedAppointment, type ContactItem } from '../../fuzz/pipeline-arbitraries';

@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import * as fc from 'fast-check';
 import type { EnrichedAppointment } from '../../../contracts';
 import { handler } from '../../../services/notifier/handler';
-import { logger } from '../../../services/shared/logger';
+import { logger } from '../../../services/common/logger';
 import { junkJson } from '../../fuzz/booking-arbitraries';
 import { FuzzTally } from '../../fuzz/fuzz-settings';
 import { enrichedAppointment, storedAppointment } from '../../fuzz/pipeline-arbitraries';

@@ -66,7 +66,7 @@ describe('local/ knows no product', () => {
     const found = productReferences(
       fileName,
       [
-        "import { x } from '../../services/shared/x';",
+        "import { x } from '../../services/common/x';",
         "import type { Y } from '../../local-app/booking-progress';",
         "import { z } from '../pipes';",
         '// a booking in a comment is fine',
@@ -77,7 +77,7 @@ describe('local/ knows no product', () => {
         "const lazy = () => import('../../cdk/app');",
       ].join('\n'),
     );
-    expect(found.imports).toEqual(['../../services/shared/x', '../../local-app/booking-progress', '../../cdk/app']);
+    expect(found.imports).toEqual(['../../services/common/x', '../../local-app/booking-progress', '../../cdk/app']);
     expect(found.words).toEqual(["'../../local-app/booking-progress'", "'notificationResult'", '} of the patient`', 'markBooking']);
   });
 

@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { validateAppointment, validateContact, validateErrorResponse, type AppointmentRequest } from '../../../../contracts';
 import { handler } from '../../../../services/booking/handler';
-import { logger } from '../../../../services/shared/logger';
+import { logger } from '../../../../services/common/logger';
 import { loadFixture } from '../../../fixtures/load-fixture';
 import { bearer, manageToken, mockManageTokenSecret, staffClaims } from '../support/credentials';
 import { apiEvent, lambdaContext } from '../support/lambda';

@@ -10,8 +10,8 @@ import { NOTIFICATION_OUTCOME_LOG_MESSAGE, validateNotificationResult, type Enri
 import { handler, processor } from '../../../../services/notifier/handler';
 import { recipientKey } from '../../../../services/notifier/adapters/recipient-quota';
 import { MAX_SMS_SEPTETS, gsmLength } from '../../../../services/notifier/domain/sms-template';
-import { logger } from '../../../../services/shared/logger';
-import { checkManageToken, parseManageToken } from '../../../../services/shared/security/manage-token';
+import { logger } from '../../../../services/common/logger';
+import { checkManageToken, parseManageToken } from '../../../../services/common/security/manage-token';
 import { loadFixture } from '../../../fixtures/load-fixture';
 import { TEST_ENV } from '../support/test-env';
 import { MANAGE_TOKEN_KEY, mockManageTokenSecret } from '../support/credentials';

@@ -1,6 +1,6 @@
 import { API_ROUTES } from '../../../../contracts/api-routes';
 import { authorize, claimGroups, type Caller } from '../../../../services/booking/domain/access-policy';
-import { HttpError } from '../../../../services/shared/errors';
+import { HttpError } from '../../../../services/common/errors';
 
 const APPOINTMENT = '8d2f6a4e-5b1c-4e8a-9f3d-2c7b1a0e9d42';
 const OTHER_APPOINTMENT = '1b6f0c3e-2a4d-4f5e-8a9b-0c1d2e3f4a5b';

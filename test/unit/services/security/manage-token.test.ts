@@ -1,4 +1,4 @@
-import { checkAgainstNothing, checkManageToken, manageTokenExpiry, parseManageToken, signManageToken } from '../../../../services/shared/security/manage-token';
+import { checkAgainstNothing, checkManageToken, manageTokenExpiry, parseManageToken, signManageToken } from '../../../../services/common/security/manage-token';
 
 const KEY = 'k'.repeat(20) + 'Q7mZpX2vR9tLw4sYb8nC6dFh3jK5gH1a';
 const OTHER_KEY = 'z'.repeat(64);

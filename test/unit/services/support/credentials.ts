@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { signManageToken } from '../../../../services/shared/security/manage-token';
+import { signManageToken } from '../../../../services/common/security/manage-token';
 import { TEST_ENV } from './test-env';
 
 /**

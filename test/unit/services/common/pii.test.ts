@@ -1,4 +1,4 @@
-import { maskEmail, maskPersonalData, maskPhone } from '../../../../services/shared/pii';
+import { maskEmail, maskPersonalData, maskPhone } from '../../../../services/common/pii';
 
 describe('maskEmail', () => {
   it.each([

@@ -1,6 +1,6 @@
 import '../support/test-env';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { recordLogger } from '../../../../services/shared/logger';
+import { recordLogger } from '../../../../services/common/logger';
 import { lambdaContext } from '../support/lambda';
 import { captureStdout } from '../support/stdout';
 

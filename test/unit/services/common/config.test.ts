@@ -1,5 +1,5 @@
 import '../support/test-env';
-import { ConfigurationError, readAwsConnection } from '../../../../services/shared/config-env';
+import { ConfigurationError, readAwsConnection } from '../../../../services/common/config-env';
 import { loadBookingConfig } from '../../../../services/booking/config';
 import { loadEnrichmentConfig } from '../../../../services/enrichment/config';
 import { loadNotifierConfig, DEFAULT_IDEMPOTENCY_EXPIRY_SECONDS } from '../../../../services/notifier/config';

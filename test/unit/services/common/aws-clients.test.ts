@@ -1,4 +1,4 @@
-import { createDynamoDbClient, createSesClient, createSnsClient } from '../../../../services/shared/aws-clients';
+import { createDynamoDbClient, createSesClient, createSnsClient } from '../../../../services/common/aws-clients';
 
 describe('AWS client factory', () => {
   it('points each client at its endpoint override', async () => {

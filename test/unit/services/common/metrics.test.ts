@@ -1,5 +1,5 @@
 import '../support/test-env';
-import { countMetric, publishMetrics } from '../../../../services/shared/metrics';
+import { countMetric, publishMetrics } from '../../../../services/common/metrics';
 import { captureStdout } from '../support/stdout';
 
 afterEach(() => {

@@ -1,4 +1,4 @@
-import { defaultProvider } from '../../../../services/shared/lambda-credentials';
+import { defaultProvider } from '../../../../services/common/lambda-credentials';
 
 describe('lambda-credentials (the bundles’ stand-in for the SDK default credential chain)', () => {
   const saved = { ...process.env };
