@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import type { Appointment } from '../../contracts';
 import type { RouteKey } from '../../contracts/api-routes';
 import { BUSINESS_METRICS, rejectionStatusDimension } from '../../contracts/metrics';
-import { createDynamoDbClient } from '../common/aws-clients';
+import { createDynamoDbClient, createSecretsManagerClient } from '../common/aws-clients';
 import { HttpError, errorName, isTransientAwsError, notFound } from '../common/errors';
 import { errorResponse, jsonResponse } from '../common/http-response';
 import { logger } from '../common/logger';
@@ -24,13 +25,15 @@ import { methodsOf, resolveRoute, routeDefinition } from './http/routes';
 const dynamodb = createDynamoDbClient(config.aws);
 const appointments = appointmentsTable(dynamodb, config.appointmentsTableName, config.appointmentsByDateIndexName);
 const contacts = contactsTable(dynamodb, config.contactsTableName);
-const manageTokenKey = secretKeySource(config.aws, config.manageTokenSecretArn);
+const manageTokenKey = secretKeySource(createSecretsManagerClient(config.aws), config.manageTokenSecretArn);
 const dentistNames = config.dentists.map((dentist) => dentist.name);
 
 interface RouteInput {
   event: APIGatewayProxyEvent;
   pathParameters: Record<string, string>;
   caller: Caller;
+  /** The appointment the patient's manage token opened (read once, to check the token). */
+  tokenAppointment?: Appointment;
 }
 type RouteHandler = (input: RouteInput) => Promise<APIGatewayProxyResult>;
 
@@ -68,7 +71,8 @@ export const ROUTE_HANDLERS: Record<RouteKey, RouteHandler> = {
   'GET /dentists': async () => jsonResponse(200, { dentists: config.dentists }, { 'cache-control': 'public, max-age=300' }),
   // Patient routes: the caller was identified from the manage token, which already proved the
   // appointment exists and that the token is its own.
-  'GET /appointments/{id}': async ({ pathParameters }) => readAppointment(parseAppointmentId(pathParameters.id)),
+  // authorize() held the path's id to the token's, so the appointment read to check the token is this one.
+  'GET /appointments/{id}': async ({ pathParameters, tokenAppointment }) => (tokenAppointment ? jsonResponse(200, tokenAppointment) : readAppointment(parseAppointmentId(pathParameters.id))),
   'GET /contacts/{email}': async ({ pathParameters }) => readContact(parseContactEmail(pathParameters.email)),
   'PUT /contacts/{email}': async ({ event, pathParameters, caller }) => writeContact(event, parseContactEmail(pathParameters.email), caller),
   // Staff routes (API Gateway's Cognito authorizer verified the ID token; the group is checked here).
@@ -104,12 +108,12 @@ export const handler = async (event: APIGatewayProxyEvent, context: Context): Pr
       const allowed = methodsOf(route.template).join(', ');
       throw new HttpError(405, 'MethodNotAllowed', `${method || '(none)'} is not allowed on ${route.template}; use ${allowed}`, [], { allow: allowed });
     }
-    const caller = await identifyCaller(definition.access, event, { manageTokenKey, appointments, now: new Date() });
+    const { caller, tokenAppointment } = await identifyCaller(definition.access, event, { manageTokenKey, appointments, now: new Date() });
     // Path parameters are validated (400) only after the credentials (401): an anonymous caller
     // learns nothing about which ids or addresses are well formed.
     authorize(definition.access, caller, definition.access === 'patient' && caller.kind === 'patient' ? targetOf(route.pathParameters) : {});
     if (caller.kind === 'patient') logger.setCorrelationId(caller.appointmentId);
-    const response = await ROUTE_HANDLERS[`${definition.method} ${definition.path}` as RouteKey]({ event, pathParameters: route.pathParameters, caller });
+    const response = await ROUTE_HANDLERS[`${definition.method} ${definition.path}` as RouteKey]({ event, pathParameters: route.pathParameters, caller, ...(tokenAppointment ? { tokenAppointment } : {}) });
     logger.info('request handled', { method, resource: route.template, statusCode: response.statusCode, caller: caller.kind });
     return response;
   } catch (error) {

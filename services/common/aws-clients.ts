@@ -9,6 +9,7 @@
 // invocation, its init and duration; only the per-SDK-call subsegments are not recorded.
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { AwsConnection } from './config-env';
@@ -34,4 +35,8 @@ export function createSesClient(connection: AwsConnection): SESv2Client {
 
 export function createSnsClient(connection: AwsConnection): SNSClient {
   return new SNSClient(options(connection, connection.endpoints.sns));
+}
+
+export function createSecretsManagerClient(connection: AwsConnection): SecretsManagerClient {
+  return new SecretsManagerClient(options(connection, connection.endpoints.secretsManager));
 }

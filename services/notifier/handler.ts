@@ -2,7 +2,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { NOTIFICATION_OUTCOME_LOG_MESSAGE, NOTIFICATION_RESULT_LOG_KEY, type EnrichedAppointment, type NotificationResult } from '../../contracts';
 import { BUSINESS_METRICS, type NotificationFailureKind } from '../../contracts/metrics';
-import { createDynamoDbClient, createSesClient, createSnsClient } from '../common/aws-clients';
+import { createDynamoDbClient, createSecretsManagerClient, createSesClient, createSnsClient } from '../common/aws-clients';
+import { instantOf } from '../common/date-time';
 import { errorName, isTransientAwsError } from '../common/errors';
 import { logger, recordLogger, type RecordLogger } from '../common/logger';
 import { countMetric, publishMetrics } from '../common/metrics';
@@ -29,13 +30,13 @@ export const processor = new BatchProcessor(EventType.SQS);
 
 const delivery = idempotentDelivery({ client: dynamodb, tableName: config.idempotencyTableName, expiresAfterSeconds: config.idempotencyExpirySeconds });
 const quota = recipientQuota({ client: dynamodb, tableName: config.recipientQuotaTableName, cap: config.notificationsPerRecipientPerDay });
-const manageTokenKey = secretKeySource(config.aws, config.manageTokenSecretArn);
+const manageTokenKey = secretKeySource(createSecretsManagerClient(config.aws), config.manageTokenSecretArn);
 
 type SendPlan = Exclude<NotificationPlan, { channel: 'none' }>;
 
 /** The manage link e-mailed to the booking's address: the token is in the fragment, which browsers never send to a server. */
 async function manageUrl(appointment: EnrichedAppointment): Promise<string> {
-  const startsAt = Date.parse(appointment.appointmentDateTime.replace(/:60(?=[.Z+-])/, ':59'));
+  const startsAt = instantOf(appointment.appointmentDateTime);
   const token = signManageToken(await manageTokenKey.get(), {
     appointmentId: appointment.id,
     email: appointment.email,

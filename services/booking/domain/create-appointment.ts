@@ -1,4 +1,5 @@
 import { ContractValidationError, parseAppointmentRequest, type Appointment } from '../../../contracts';
+import { instantOf } from '../../common/date-time';
 import { badRequest } from '../../common/errors';
 
 const TRIMMED_FIELDS = ['patientName', 'email', 'phoneNumber', 'dentist', 'clinic', 'appointmentDateTime', 'notes'] as const;
@@ -17,16 +18,6 @@ export function trimRequestFields(body: unknown): unknown {
     if (typeof value === 'string') copy[field] = value.trim();
   }
   return copy;
-}
-
-/**
- * Milliseconds of a schema-valid RFC 3339 date-time. `Date.parse` rejects a leap second (`:60`,
- * which RFC 3339 and the schema allow) with NaN, which would read as "in the past"; it is the
- * instant after `:59`.
- */
-function instantOf(dateTime: string): number {
-  const leapSecond = /^(.{17})60(.*)$/.exec(dateTime);
-  return leapSecond ? Date.parse(`${leapSecond[1]}59${leapSecond[2]}`) + 1_000 : Date.parse(dateTime);
 }
 
 export interface NewAppointmentContext {

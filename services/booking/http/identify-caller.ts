@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { Appointment } from '../../../contracts';
 import type { RouteAccess } from '../../../contracts/api-routes';
 import { checkAgainstNothing, checkManageToken, parseManageToken } from '../../common/security/manage-token';
 import type { SecretKeySource } from '../../common/security/secret-key';
@@ -12,6 +13,12 @@ export interface IdentifyDependencies {
   now: Date;
 }
 
+/** The caller, and for a patient the appointment its token opened (already read to check the token). */
+export interface Identification {
+  caller: Caller;
+  tokenAppointment?: Appointment;
+}
+
 const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i;
 
 /**
@@ -20,27 +27,27 @@ const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i;
  * `Authorization: Bearer <manage token>` header, whose signature is checked against the address
  * of the appointment the token names. Nothing here logs a header or a token.
  */
-export async function identifyCaller(access: RouteAccess, event: APIGatewayProxyEvent, deps: IdentifyDependencies): Promise<Caller> {
-  if (access === 'public') return { kind: 'anonymous' };
+export async function identifyCaller(access: RouteAccess, event: APIGatewayProxyEvent, deps: IdentifyDependencies): Promise<Identification> {
+  if (access === 'public') return { caller: { kind: 'anonymous' } };
   if (access === 'staff') {
     const claims = (event.requestContext?.authorizer as { claims?: Record<string, unknown> } | null | undefined)?.claims;
-    if (!claims || typeof claims.sub !== 'string' || claims.sub === '') return { kind: 'anonymous' };
+    if (!claims || typeof claims.sub !== 'string' || claims.sub === '') return { caller: { kind: 'anonymous' } };
     const username = typeof claims['cognito:username'] === 'string' ? claims['cognito:username'] : claims.sub;
-    return { kind: 'staff', username, groups: claimGroups(claims['cognito:groups']) };
+    return { caller: { kind: 'staff', username, groups: claimGroups(claims['cognito:groups']) } };
   }
   const header = headerValue(event.headers, 'authorization');
-  if (header === undefined || header.trim() === '') return { kind: 'anonymous' };
+  if (header === undefined || header.trim() === '') return { caller: { kind: 'anonymous' } };
   const bearer = BEARER.exec(header);
-  if (!bearer) return { kind: 'rejected', reason: 'malformed' };
+  if (!bearer) return { caller: { kind: 'rejected', reason: 'malformed' } };
   const parsed = parseManageToken(bearer[1]!);
-  if (!parsed) return { kind: 'rejected', reason: 'invalid' };
+  if (!parsed) return { caller: { kind: 'rejected', reason: 'invalid' } };
   const key = await deps.manageTokenKey.get();
   const appointment = await deps.appointments.get(parsed.appointmentId);
   if (!appointment) {
     checkAgainstNothing(key, parsed);
-    return { kind: 'rejected', reason: 'invalid' };
+    return { caller: { kind: 'rejected', reason: 'invalid' } };
   }
   const check = checkManageToken(key, parsed, appointment.email, deps.now);
-  if (check !== 'valid') return { kind: 'rejected', reason: check };
-  return { kind: 'patient', appointmentId: appointment.id, email: appointment.email.toLowerCase() };
+  if (check !== 'valid') return { caller: { kind: 'rejected', reason: check } };
+  return { caller: { kind: 'patient', appointmentId: appointment.id, email: appointment.email.toLowerCase() }, tokenAppointment: appointment };
 }

@@ -1,6 +1,5 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import type { AwsConnection } from '../config-env';
 
 /** How long a warm function keeps the key before asking Secrets Manager again. */
 export const SECRET_CACHE_SECONDS = 300;
@@ -12,16 +11,10 @@ export interface SecretKeySource {
 
 /**
  * The manage-token HMAC key from Secrets Manager, read with Powertools parameters (which caches it
- * across invocations of a warm environment). The client is created once, honouring the endpoint
- * override the local runtime sets. Like the other SDK clients it is not wrapped by the Powertools
- * Tracer: that costs ~123 KiB per bundle (see aws-clients.ts).
+ * across invocations of a warm environment), through the client the shared factory made
+ * (aws-clients.ts: the endpoint override the local runtime sets, the common retry settings).
  */
-export function secretKeySource(connection: AwsConnection, secretArn: string): SecretKeySource {
-  const client = new SecretsManagerClient({
-    maxAttempts: 3,
-    ...(connection.region ? { region: connection.region } : {}),
-    ...(connection.endpoints.secretsManager ? { endpoint: connection.endpoints.secretsManager } : {}),
-  });
+export function secretKeySource(client: SecretsManagerClient, secretArn: string): SecretKeySource {
   const provider = new SecretsProvider({ awsSdkV3Client: client });
   return {
     async get() {

@@ -1,4 +1,4 @@
-import { GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'node:crypto';
 
 export const QUOTA_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -28,6 +28,24 @@ export function recipientKey(channel: 'email' | 'sms', recipient: string): strin
  */
 export function recipientQuota(options: { client: DynamoDBClient; tableName: string; cap: number }) {
   const tableName = options.tableName;
+  /** Replaces the item's send times, if nobody changed it since it was read; false when somebody did. */
+  const rewriteSends = async (item: Record<string, AttributeValue>, sends: number[]): Promise<boolean> => {
+    const version = item.version?.N ? Number(item.version.N) : 0;
+    try {
+      await options.client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { ...item, sends: { L: sends.map((at) => ({ N: String(at) })) }, version: { N: String(version + 1) } },
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeValues: { ':version': { N: String(version) } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  };
   return {
     async reserve(key: string, now: Date): Promise<QuotaDecision> {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
@@ -60,19 +78,7 @@ export function recipientQuota(options: { client: DynamoDBClient; tableName: str
         const recent = all.filter((at) => at > now.getTime() - QUOTA_WINDOW_MS);
         if (recent.length >= options.cap) return { allowed: false, sentInWindow: recent.length };
         if (!Item || recent.length === all.length) continue; // changed under us: try the append again
-        const version = Item.version?.N ? Number(Item.version.N) : 0;
-        try {
-          await options.client.send(
-            new PutItemCommand({
-              TableName: tableName,
-              Item: { ...Item, sends: { L: recent.map((at) => ({ N: String(at) })) }, version: { N: String(version + 1) } },
-              ConditionExpression: 'version = :version',
-              ExpressionAttributeValues: { ':version': { N: String(version) } },
-            }),
-          );
-        } catch (error) {
-          if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
-        }
+        await rewriteSends(Item, recent); // a lost race is fine: the append is tried again either way
       }
       throw new RecipientQuotaContentionError(`recipient quota ${key.slice(0, 12)} changed under ${MAX_ATTEMPTS} attempts`);
     },
@@ -83,26 +89,13 @@ export function recipientQuota(options: { client: DynamoDBClient; tableName: str
      */
     async release(key: string, slot: number): Promise<void> {
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-        const { Item } = await options.client.send(new GetItemCommand({ TableName: options.tableName, Key: { id: { S: key } }, ConsistentRead: true }));
+        const { Item } = await options.client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: key } }, ConsistentRead: true }));
         if (!Item) return;
-        const version = Item.version?.N ? Number(Item.version.N) : 0;
         const sends = (Item.sends?.L ?? []).map((value) => Number(value.N));
         const index = sends.indexOf(slot);
         if (index < 0) return;
         sends.splice(index, 1);
-        try {
-          await options.client.send(
-            new PutItemCommand({
-              TableName: options.tableName,
-              Item: { ...Item, sends: { L: sends.map((at) => ({ N: String(at) })) }, version: { N: String(version + 1) } },
-              ConditionExpression: 'version = :version',
-              ExpressionAttributeValues: { ':version': { N: String(version) } },
-            }),
-          );
-          return;
-        } catch (error) {
-          if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
-        }
+        if (await rewriteSends(Item, sends)) return;
       }
       throw new RecipientQuotaContentionError(`recipient quota ${key.slice(0, 12)} changed under ${MAX_ATTEMPTS} attempts`);
     },

@@ -7,6 +7,7 @@
  * Times are written in UTC (`…Z`): every calendar reads them without a VTIMEZONE block, and the
  * appointment's own offset is kept in the description, as the e-mail shows it.
  */
+import { instantOf } from '../../common/date-time';
 import { describeAppointmentTime } from './appointment-time';
 
 export type InviteMethod = 'REQUEST' | 'CANCEL';
@@ -62,9 +63,8 @@ export function utcStamp(instant: Date): string {
   return instant.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
 }
 
-function instantOf(dateTime: string): Date {
-  const leap = /^(.{17})60(.*)$/.exec(dateTime);
-  const ms = leap ? Date.parse(`${leap[1]}59${leap[2]}`) + 1000 : Date.parse(dateTime);
+function startOf(dateTime: string): Date {
+  const ms = instantOf(dateTime);
   if (Number.isNaN(ms)) throw new Error(`appointmentDateTime ${JSON.stringify(dateTime)} is not an RFC 3339 date-time`);
   return new Date(ms);
 }
@@ -73,7 +73,7 @@ export function renderCalendarInvite(input: CalendarInviteInput): string {
   if (!Number.isInteger(input.sequence) || input.sequence < 0) throw new Error('sequence must be a whole number >= 0');
   if (!Number.isInteger(input.durationMinutes) || input.durationMinutes <= 0) throw new Error('durationMinutes must be a positive whole number');
   const domain = input.organizerEmail.split('@')[1] ?? 'localhost';
-  const start = instantOf(input.appointmentDateTime);
+  const start = startOf(input.appointmentDateTime);
   const end = new Date(start.getTime() + input.durationMinutes * 60_000);
   const when = describeAppointmentTime(input.appointmentDateTime);
   const cancelled = input.method === 'CANCEL';

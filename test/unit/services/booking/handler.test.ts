@@ -216,6 +216,8 @@ describe('GET /appointments/{id} (patient, with the manage token)', () => {
     expect(response.statusCode).toBe(200);
     expect(bodyOf(response)).toEqual(stored());
     expect(dynamodb.commandCalls(GetItemCommand)[0]!.args[0].input).toMatchObject({ TableName: 'test-appointments', Key: { id: { S: stored().id } } });
+    // The read that checked the token is the answer: the appointment is read once.
+    expect(dynamodb.commandCalls(GetItemCommand)).toHaveLength(1);
   });
 
   it('answers 401 with a Bearer challenge without a token, and reads nothing', async () => {
