@@ -76,6 +76,7 @@ export function buildApp(options: BuildAppOptions): cdk.App {
     contactsTable: stateful.contactsTable,
     idempotencyTable: stateful.idempotencyTable,
     recipientQuotaTable: stateful.recipientQuotaTable,
+    notificationsTable: stateful.notificationsTable,
     staffUserPool: stateful.staffUserPool,
     manageTokenKey: stateful.manageTokenKey,
     tags,

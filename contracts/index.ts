@@ -16,6 +16,11 @@ import { validate as contactRequestValidator, patternMessages as contactRequestP
 import { validate as contactValidator, patternMessages as contactPatterns } from './validators/contact';
 import { validate as notificationResultValidator, patternMessages as notificationResultPatterns } from './validators/notification-result';
 import { validate as errorResponseValidator, patternMessages as errorResponsePatterns } from './validators/error-response';
+import { validate as appointmentChangeValidator, patternMessages as appointmentChangePatterns } from './validators/appointment-change';
+import { validate as appointmentCancellationValidator, patternMessages as appointmentCancellationPatterns } from './validators/appointment-cancellation';
+import { validate as appointmentViewValidator, patternMessages as appointmentViewPatterns } from './validators/appointment-view';
+import { validate as notificationValidator, patternMessages as notificationPatterns } from './validators/notification';
+import { validate as reminderRequestValidator, patternMessages as reminderRequestPatterns } from './validators/reminder-request';
 
 import appointmentRequestSchema from './schemas/appointment-request.schema.json';
 import appointmentSchema from './schemas/appointment.schema.json';
@@ -24,6 +29,11 @@ import contactRequestSchema from './schemas/contact-request.schema.json';
 import contactSchema from './schemas/contact.schema.json';
 import notificationResultSchema from './schemas/notification-result.schema.json';
 import errorResponseSchema from './schemas/error-response.schema.json';
+import appointmentChangeSchema from './schemas/appointment-change.schema.json';
+import appointmentCancellationSchema from './schemas/appointment-cancellation.schema.json';
+import appointmentViewSchema from './schemas/appointment-view.schema.json';
+import notificationSchema from './schemas/notification.schema.json';
+import reminderRequestSchema from './schemas/reminder-request.schema.json';
 
 import type { AppointmentRequest } from './types/appointment-request';
 import type { Appointment } from './types/appointment';
@@ -32,6 +42,11 @@ import type { ContactRequest } from './types/contact-request';
 import type { Contact } from './types/contact';
 import type { NotificationResult } from './types/notification-result';
 import type { ErrorResponse } from './types/error-response';
+import type { AppointmentChange } from './types/appointment-change';
+import type { AppointmentCancellation } from './types/appointment-cancellation';
+import type { AppointmentView } from './types/appointment-view';
+import type { Notification } from './types/notification';
+import type { ReminderRequest } from './types/reminder-request';
 
 export type {
   AppointmentRequest,
@@ -41,16 +56,26 @@ export type {
   Contact,
   NotificationResult,
   ErrorResponse,
+  AppointmentChange,
+  AppointmentCancellation,
+  AppointmentView,
+  Notification,
+  ReminderRequest,
 };
 
 export type PreferredMethod = EnrichedAppointment['preferredMethod'];
-export type NotificationStatus = Appointment['notificationStatus'];
+export type NotificationStatus = Notification['status'];
+export type NotificationKind = Notification['kind'];
+export type ChangeKind = Appointment['lastChange']['kind'];
+export type AppointmentStatus = Appointment['status'];
 export type NotificationChannel = NotificationResult['channel'];
 
 // Event names and stable keys other parts of the system match on: the shared facts.
 export { APPOINTMENT_INSERT_EVENT_NAME, NOTIFICATION_OUTCOME_LOG_MESSAGE, NOTIFICATION_RESULT_LOG_KEY, CORRELATION_ID_LOG_KEY } from './system-facts';
 export const PREFERRED_METHODS: readonly PreferredMethod[] = ['email', 'sms', 'none'];
 export const NOTIFICATION_STATUSES: readonly NotificationStatus[] = ['pending', 'sent', 'skipped', 'suppressed', 'failed'];
+export const NOTIFICATION_KINDS: readonly NotificationKind[] = ['booked', 'rescheduled', 'cancelled', 'reminder'];
+export const CHANGE_KINDS: readonly ChangeKind[] = ['booked', 'rescheduled', 'cancelled'];
 
 export const SCHEMAS = {
   appointmentRequest: appointmentRequestSchema,
@@ -60,6 +85,11 @@ export const SCHEMAS = {
   contact: contactSchema,
   notificationResult: notificationResultSchema,
   errorResponse: errorResponseSchema,
+  appointmentChange: appointmentChangeSchema,
+  appointmentCancellation: appointmentCancellationSchema,
+  appointmentView: appointmentViewSchema,
+  notification: notificationSchema,
+  reminderRequest: reminderRequestSchema,
 } as const;
 export type ContractName = keyof typeof SCHEMAS;
 
@@ -94,6 +124,8 @@ function describe(error: ErrorObject, patternMessages: PatternMessages): string 
       const hint = patternMessages[error.schemaPath];
       return `${where} ${hint ?? error.message ?? 'is invalid'}`;
     }
+    case 'minProperties':
+      return `${where} must not be empty: name at least one field`;
     case 'const':
       return `${where} must be ${JSON.stringify(error.params.allowedValue)}`;
     case 'format':
@@ -192,6 +224,56 @@ export function isErrorResponse(data: unknown): data is ErrorResponse {
   return (errorResponseValidator as CompiledValidator)(data);
 }
 
+export function parseAppointmentChange(data: unknown): AppointmentChange {
+  return parseWith<AppointmentChange>('appointmentChange', appointmentChangeValidator as CompiledValidator, appointmentChangePatterns, data);
+}
+export function validateAppointmentChange(data: unknown): string[] {
+  return problemsOf(appointmentChangeValidator as CompiledValidator, appointmentChangePatterns, data);
+}
+export function isAppointmentChange(data: unknown): data is AppointmentChange {
+  return (appointmentChangeValidator as CompiledValidator)(data);
+}
+
+export function parseAppointmentCancellation(data: unknown): AppointmentCancellation {
+  return parseWith<AppointmentCancellation>('appointmentCancellation', appointmentCancellationValidator as CompiledValidator, appointmentCancellationPatterns, data);
+}
+export function validateAppointmentCancellation(data: unknown): string[] {
+  return problemsOf(appointmentCancellationValidator as CompiledValidator, appointmentCancellationPatterns, data);
+}
+export function isAppointmentCancellation(data: unknown): data is AppointmentCancellation {
+  return (appointmentCancellationValidator as CompiledValidator)(data);
+}
+
+export function parseAppointmentView(data: unknown): AppointmentView {
+  return parseWith<AppointmentView>('appointmentView', appointmentViewValidator as CompiledValidator, appointmentViewPatterns, data);
+}
+export function validateAppointmentView(data: unknown): string[] {
+  return problemsOf(appointmentViewValidator as CompiledValidator, appointmentViewPatterns, data);
+}
+export function isAppointmentView(data: unknown): data is AppointmentView {
+  return (appointmentViewValidator as CompiledValidator)(data);
+}
+
+export function parseNotification(data: unknown): Notification {
+  return parseWith<Notification>('notification', notificationValidator as CompiledValidator, notificationPatterns, data);
+}
+export function validateNotification(data: unknown): string[] {
+  return problemsOf(notificationValidator as CompiledValidator, notificationPatterns, data);
+}
+export function isNotification(data: unknown): data is Notification {
+  return (notificationValidator as CompiledValidator)(data);
+}
+
+export function parseReminderRequest(data: unknown): ReminderRequest {
+  return parseWith<ReminderRequest>('reminderRequest', reminderRequestValidator as CompiledValidator, reminderRequestPatterns, data);
+}
+export function validateReminderRequest(data: unknown): string[] {
+  return problemsOf(reminderRequestValidator as CompiledValidator, reminderRequestPatterns, data);
+}
+export function isReminderRequest(data: unknown): data is ReminderRequest {
+  return (reminderRequestValidator as CompiledValidator)(data);
+}
+
 /**
  * The schemas' e-mail rule (`format: email` in ajv-formats' full mode, at most 254 characters)
  * without a whole contract's validator: for a function that checks one address (the notifier's
@@ -211,6 +293,11 @@ export function validateContract(name: ContractName, data: unknown): string[] {
     contact: [contactValidator, contactPatterns],
     notificationResult: [notificationResultValidator, notificationResultPatterns],
     errorResponse: [errorResponseValidator, errorResponsePatterns],
+    appointmentChange: [appointmentChangeValidator, appointmentChangePatterns],
+    appointmentCancellation: [appointmentCancellationValidator, appointmentCancellationPatterns],
+    appointmentView: [appointmentViewValidator, appointmentViewPatterns],
+    notification: [notificationValidator, notificationPatterns],
+    reminderRequest: [reminderRequestValidator, reminderRequestPatterns],
   };
   const entry = Object.prototype.hasOwnProperty.call(validators, name) ? validators[name] : undefined;
   if (entry === undefined) throw new TypeError(`unknown contract ${JSON.stringify(name)}`);

@@ -43,6 +43,7 @@ export const STATEFUL_OUTPUTS = {
   contactsTableName: 'ContactsTableName',
   idempotencyTableName: 'IdempotencyTableName',
   recipientQuotaTableName: 'RecipientQuotaTableName',
+  notificationsTableName: 'NotificationsTableName',
   staffUserPoolId: 'StaffUserPoolId',
   staffUserPoolClientId: 'StaffUserPoolClientId',
 } as const;

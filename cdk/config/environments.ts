@@ -45,11 +45,43 @@ export interface SecurityConfig {
   suppressedNotificationsAlarmPerHour: number;
 }
 
+/** ISO weekday: 1 = Monday ... 7 = Sunday. */
+export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
+/** When appointments may start: per weekday, from `opens` (inclusive) to `closes` (exclusive), local `HH:MM` in `timeZone`. A day not listed is closed. */
+export interface OpeningHours {
+  timeZone: string;
+  weekly: Partial<Record<IsoWeekday, { opens: string; closes: string }>>;
+}
+
+/** The booking lifecycle: when a booking or reschedule may start, and the reminder before it. */
+export interface LifecycleConfig {
+  openingHours: OpeningHours;
+  /** The reminder is sent this long before the appointment (none when the appointment is already closer than this). */
+  reminderLeadTime: Duration;
+  /** EventBridge Scheduler's retry policy of a reminder schedule before its event goes to the reminders DLQ. */
+  reminderRetry: { maximumRetryAttempts: number; maximumEventAge: Duration };
+}
+
+/** The practice's opening hours, the same in every environment. */
+export const PRACTICE_OPENING_HOURS: OpeningHours = {
+  timeZone: 'Europe/London',
+  weekly: {
+    1: { opens: '08:00', closes: '18:00' },
+    2: { opens: '08:00', closes: '18:00' },
+    3: { opens: '08:00', closes: '18:00' },
+    4: { opens: '08:00', closes: '18:00' },
+    5: { opens: '08:00', closes: '18:00' },
+    6: { opens: '09:00', closes: '13:00' },
+  },
+};
+
 export interface EnvironmentConfig {
   stage: Stage;
   /** The practice's dentists (served by `GET /dentists`; a booking must name one). */
   dentists: Dentist[];
   security: SecurityConfig;
+  lifecycle: LifecycleConfig;
   /** Prefix of the few user-facing names (API name, dashboard name); never a physical resource name. */
   resourcePrefix: string;
   /** Applied to the tables (and every log group). */
@@ -103,6 +135,11 @@ export const ENVIRONMENTS: Readonly<Record<Stage, EnvironmentConfig>> = {
   dev: {
     stage: 'dev',
     dentists: PRACTICE_DENTISTS,
+    lifecycle: {
+      openingHours: PRACTICE_OPENING_HOURS,
+      reminderLeadTime: Duration.hours(24),
+      reminderRetry: { maximumRetryAttempts: 10, maximumEventAge: Duration.hours(2) },
+    },
     security: {
       siteUrl: 'http://localhost:8080',
       manageTokenValidityAfterAppointment: Duration.days(30),
@@ -149,6 +186,11 @@ export const ENVIRONMENTS: Readonly<Record<Stage, EnvironmentConfig>> = {
   staging: {
     stage: 'staging',
     dentists: PRACTICE_DENTISTS,
+    lifecycle: {
+      openingHours: PRACTICE_OPENING_HOURS,
+      reminderLeadTime: Duration.hours(24),
+      reminderRetry: { maximumRetryAttempts: 10, maximumEventAge: Duration.hours(2) },
+    },
     security: {
       siteUrl: 'https://staging.book.ljdentists.example',
       manageTokenValidityAfterAppointment: Duration.days(30),
@@ -192,6 +234,11 @@ export const ENVIRONMENTS: Readonly<Record<Stage, EnvironmentConfig>> = {
   prod: {
     stage: 'prod',
     dentists: PRACTICE_DENTISTS,
+    lifecycle: {
+      openingHours: PRACTICE_OPENING_HOURS,
+      reminderLeadTime: Duration.hours(24),
+      reminderRetry: { maximumRetryAttempts: 10, maximumEventAge: Duration.hours(2) },
+    },
     security: {
       siteUrl: 'https://book.ljdentists.example',
       manageTokenValidityAfterAppointment: Duration.days(30),
@@ -309,6 +356,7 @@ export function validateEnvironmentConfig(config: EnvironmentConfig): void {
     problems.push(`ses.identity (${config.ses.identity}) must be ses.senderEmail or its domain (${senderDomain}), or SES refuses the From address`);
   }
   problems.push(...validateSecurityConfig(config));
+  problems.push(...validateLifecycleConfig(config.lifecycle));
   if (!/^[a-z0-9-]+$/.test(config.resourcePrefix)) problems.push(`resourcePrefix must be lower-case letters, digits and dashes, got ${config.resourcePrefix}`);
   if (problems.length > 0) {
     throw new InvalidEnvironmentError(`environment ${config.stage} is misconfigured:\n  - ${problems.join('\n  - ')}`);
@@ -358,5 +406,32 @@ function validateSecurityConfig(config: EnvironmentConfig): string[] {
   if (!Number.isInteger(security.suppressedNotificationsAlarmPerHour) || security.suppressedNotificationsAlarmPerHour < 1) {
     problems.push('security.suppressedNotificationsAlarmPerHour must be a positive integer');
   }
+  return problems;
+}
+
+function validateLifecycleConfig(lifecycle: LifecycleConfig): string[] {
+  const problems: string[] = [];
+  const { openingHours, reminderLeadTime, reminderRetry } = lifecycle;
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: openingHours.timeZone });
+  } catch {
+    problems.push(`lifecycle.openingHours.timeZone is not an IANA time zone: ${openingHours.timeZone}`);
+  }
+  const days = Object.entries(openingHours.weekly);
+  if (days.length === 0) problems.push('lifecycle.openingHours.weekly must open on at least one day');
+  for (const [day, hours] of days) {
+    if (!/^[1-7]$/.test(day)) problems.push(`lifecycle.openingHours.weekly: ${day} is not an ISO weekday 1..7`);
+    const valid = (time: string): boolean => /^([01]\d|2[0-3]):[0-5]\d$/.test(time);
+    if (!hours || !valid(hours.opens) || !valid(hours.closes) || hours.opens >= hours.closes) {
+      problems.push(`lifecycle.openingHours.weekly[${day}] must be HH:MM opens before closes, got ${JSON.stringify(hours)}`);
+    }
+  }
+  const lead = reminderLeadTime.toSeconds();
+  if (lead < 60 || lead > 7 * 86_400) problems.push(`lifecycle.reminderLeadTime must be 60 s..7 days, got ${lead}s`);
+  if (!Number.isInteger(reminderRetry.maximumRetryAttempts) || reminderRetry.maximumRetryAttempts < 0 || reminderRetry.maximumRetryAttempts > 185) {
+    problems.push(`lifecycle.reminderRetry.maximumRetryAttempts must be an integer 0..185 (Scheduler's limits), got ${reminderRetry.maximumRetryAttempts}`);
+  }
+  const age = reminderRetry.maximumEventAge.toSeconds();
+  if (age < 60 || age > 86_400) problems.push(`lifecycle.reminderRetry.maximumEventAge must be 60..86400 seconds (Scheduler's limits), got ${age}`);
   return problems;
 }

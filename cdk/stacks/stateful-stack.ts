@@ -18,6 +18,7 @@ export const STATEFUL_LOGICAL_IDS = {
   contactsTable: 'ContactsTable',
   idempotencyTable: 'IdempotencyTable',
   recipientQuotaTable: 'RecipientQuotaTable',
+  notificationsTable: 'NotificationsTable',
   staffUserPool: 'StaffUserPool',
   manageTokenKey: 'ManageTokenKey',
 } as const;
@@ -44,6 +45,7 @@ export class StatefulStack extends Stack {
   readonly contactsTable: dynamodb.Table;
   readonly idempotencyTable: dynamodb.Table;
   readonly recipientQuotaTable: dynamodb.Table;
+  readonly notificationsTable: dynamodb.Table;
   readonly staffUserPool: cognito.UserPool;
   readonly staffClient: cognito.UserPoolClient;
   readonly manageTokenKey: secretsmanager.Secret;
@@ -71,6 +73,13 @@ export class StatefulStack extends Stack {
     // One item per recipient (keyed by a hash of the address or number, never the raw value): the
     // times of its notifications in the last 24 h. TTL removes recipients idle for a day.
     this.recipientQuotaTable = new dynamodb.Table(this, 'RecipientQuota', { ...common, timeToLiveAttribute: 'expiresAt' });
+    // One item per notification of an appointment (each change's, and its reminder): kept apart from
+    // the appointments table so that recording an outcome never writes to the pipe's source stream.
+    this.notificationsTable = new dynamodb.Table(this, 'Notifications', {
+      ...common,
+      partitionKey: { name: 'appointmentId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'notificationId', type: dynamodb.AttributeType.STRING },
+    });
     // Staff list a day's appointments: the day (in the appointment's own offset) and its start time.
     this.appointmentsTable.addGlobalSecondaryIndex({
       indexName: APPOINTMENTS_BY_DATE_INDEX,
@@ -120,6 +129,7 @@ export class StatefulStack extends Stack {
     pinLogicalId(this.contactsTable, STATEFUL_LOGICAL_IDS.contactsTable);
     pinLogicalId(this.idempotencyTable, STATEFUL_LOGICAL_IDS.idempotencyTable);
     pinLogicalId(this.recipientQuotaTable, STATEFUL_LOGICAL_IDS.recipientQuotaTable);
+    pinLogicalId(this.notificationsTable, STATEFUL_LOGICAL_IDS.notificationsTable);
     (this.staffUserPool.node.defaultChild as cognito.CfnUserPool).overrideLogicalId(STATEFUL_LOGICAL_IDS.staffUserPool);
     (this.manageTokenKey.node.defaultChild as secretsmanager.CfnSecret).overrideLogicalId(STATEFUL_LOGICAL_IDS.manageTokenKey);
 
@@ -158,6 +168,7 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, STATEFUL_OUTPUTS.appointmentsTableName, { value: this.appointmentsTable.tableName, description: 'Appointments table' });
     new CfnOutput(this, STATEFUL_OUTPUTS.contactsTableName, { value: this.contactsTable.tableName, description: 'Contacts table (id = lower-cased e-mail address)' });
     new CfnOutput(this, STATEFUL_OUTPUTS.recipientQuotaTableName, { value: this.recipientQuotaTable.tableName, description: 'Notifications per recipient in the last 24 h' });
+    new CfnOutput(this, STATEFUL_OUTPUTS.notificationsTableName, { value: this.notificationsTable.tableName, description: 'Each notification of each appointment, with its status' });
     new CfnOutput(this, STATEFUL_OUTPUTS.staffUserPoolId, { value: this.staffUserPool.userPoolId, description: 'Staff user pool (add staff with admin-create-user, then admin-add-user-to-group staff)' });
     new CfnOutput(this, STATEFUL_OUTPUTS.staffUserPoolClientId, { value: this.staffClient.userPoolClientId, description: 'App client staff sign in with' });
     new CfnOutput(this, STATEFUL_OUTPUTS.idempotencyTableName, { value: this.idempotencyTable.tableName, description: "Notifier's idempotency records" });

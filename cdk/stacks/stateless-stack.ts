@@ -26,6 +26,7 @@ export interface StatelessStackProps extends StackProps {
   contactsTable: dynamodb.ITable;
   idempotencyTable: dynamodb.ITable;
   recipientQuotaTable: dynamodb.ITable;
+  notificationsTable: dynamodb.ITable;
   staffUserPool: cognito.IUserPool;
   manageTokenKey: secretsmanager.ISecret;
 }
@@ -44,7 +45,7 @@ export class StatelessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
-    const { config, appointmentsTable, contactsTable, idempotencyTable, recipientQuotaTable, manageTokenKey } = props;
+    const { config, appointmentsTable, contactsTable, idempotencyTable, recipientQuotaTable, notificationsTable, manageTokenKey } = props;
     // Logs are operational data, not the system of record: even prod's go with the stack.
     const logRemovalPolicy = RemovalPolicy.DESTROY;
     const functionDefaults = {
@@ -67,6 +68,9 @@ export class StatelessStack extends Stack {
         CONTACTS_TABLE_NAME: contactsTable.tableName,
         MANAGE_TOKEN_SECRET_ARN: manageTokenKey.secretArn,
         DENTISTS: JSON.stringify(config.dentists),
+        NOTIFICATIONS_TABLE_NAME: notificationsTable.tableName,
+        OPENING_HOURS: JSON.stringify(config.lifecycle.openingHours),
+        REMINDER_LEAD_SECONDS: String(config.lifecycle.reminderLeadTime.toSeconds()),
       },
     });
     allow(this.booking, ['dynamodb:PutItem', 'dynamodb:GetItem'], [appointmentsTable.tableArn, contactsTable.tableArn]);
@@ -103,6 +107,12 @@ export class StatelessStack extends Stack {
         MANAGE_TOKEN_SECRET_ARN: manageTokenKey.secretArn,
         MANAGE_TOKEN_VALIDITY_SECONDS: String(config.security.manageTokenValidityAfterAppointment.toSeconds()),
         SITE_URL: config.security.siteUrl,
+        NOTIFICATIONS_TABLE_NAME: notificationsTable.tableName,
+        CONTACTS_TABLE_NAME: contactsTable.tableName,
+        // The queue's redrive maxReceiveCount: the attempt that fails with this receive count is the
+        // last, so the notifier records the notification as failed before SQS dead-letters it.
+        MAX_RECEIVE_COUNT: String(config.notificationsQueue.maxReceiveCount),
+        REMINDER_LEAD_SECONDS: String(config.lifecycle.reminderLeadTime.toSeconds()),
       },
     });
     allow(this.notifier, ['dynamodb:UpdateItem'], [appointmentsTable.tableArn]);

@@ -5,7 +5,7 @@
  */
 
 /**
- * An appointment as stored in the appointments table and returned by GET /appointments/{id}.
+ * An appointment as stored in the appointments table (the pipe's source): its details, status, version and latest change. Notification outcomes are kept apart, in the notifications table, so recording them never touches this item or its stream.
  */
 export interface Appointment {
   /**
@@ -49,40 +49,44 @@ export interface Appointment {
    */
   createdAt: string;
   /**
-   * pending on create; sent or skipped once the notifier handled it; suppressed when a limit stopped it (notificationReason says which); failed when it gave up.
+   * booked until cancelled; a cancelled appointment cannot be changed.
    */
-  notificationStatus: 'pending' | 'sent' | 'skipped' | 'suppressed' | 'failed';
+  status: 'booked' | 'cancelled';
   /**
-   * The channel the notifier used (none when skipped).
+   * Rises by one with each change (1 when booked): the optimistic-concurrency check of PATCH and cancel (ETag "<version>"), the identity of a change's notification, and the SEQUENCE of its calendar invite (version - 1).
    */
-  notificationChannel?: 'email' | 'sms' | 'none';
+  version: number;
   /**
-   * When the notifier recorded the outcome.
+   * When the latest change was stored (UTC).
    */
-  notifiedAt?: string;
+  updatedAt: string;
   /**
-   * Why the notification was suppressed, or why its channel differs from the preference (e.g. an SMS to a country the practice does not text).
+   * The latest patient-visible change, which the pipe turns into one notification.
    */
-  notificationReason?: string;
-  /**
-   * The notifier's most recent failure for this appointment while it is still pending (cleared when the outcome is recorded): what the DLQ tool shows as the cause of a dead-lettered notification.
-   */
-  lastNotificationError?: {
+  lastChange: {
     /**
-     * The error's name, e.g. TooManyRequestsException, MessageRejected.
+     * What the change was.
      */
-    code: string;
+    kind: 'booked' | 'rescheduled' | 'cancelled';
     /**
-     * The error's message (no e-mail addresses or phone numbers).
-     */
-    message: string;
-    /**
-     * When the attempt failed.
+     * When it was stored (UTC).
      */
     at: string;
     /**
-     * The SQS receive count of the failed attempt.
+     * Who made it: the patient (booking form or manage token) or clinic staff.
      */
-    receiveCount: number;
+    by: 'patient' | 'staff';
+    /**
+     * For a reschedule that moved the time: the time before it.
+     */
+    previousAppointmentDateTime?: string;
+    /**
+     * For a reschedule that changed the dentist: the dentist before it.
+     */
+    previousDentist?: string;
   };
+  /**
+   * Why the appointment was cancelled, as the caller gave it (personal data; shown to staff and the patient, never put in a notification).
+   */
+  cancellationReason?: string;
 }

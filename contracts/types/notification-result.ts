@@ -5,13 +5,21 @@
  */
 
 /**
- * The notifier's outcome for one appointment: logged as `notificationResult` with the message `notification outcome`, and recorded on the appointment.
+ * The notifier's outcome for one notification (a change of an appointment, or its reminder): logged as `notificationResult` with the message `notification outcome`, and recorded in the notifications table.
  */
 export type NotificationResult = {
   /**
    * The appointment notified.
    */
   appointmentId: string;
+  /**
+   * booked (confirmation), rescheduled, cancelled, or reminder.
+   */
+  kind: 'booked' | 'rescheduled' | 'cancelled' | 'reminder';
+  /**
+   * The appointment version notified about.
+   */
+  version: number;
   /**
    * The contact preference the notifier was given.
    */

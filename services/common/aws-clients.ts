@@ -9,6 +9,7 @@
 // invocation, its init and duration; only the per-SDK-call subsegments are not recorded.
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -39,4 +40,8 @@ export function createSnsClient(connection: AwsConnection): SNSClient {
 
 export function createSecretsManagerClient(connection: AwsConnection): SecretsManagerClient {
   return new SecretsManagerClient(options(connection, connection.endpoints.secretsManager));
+}
+
+export function createSchedulerClient(connection: AwsConnection): SchedulerClient {
+  return new SchedulerClient(options(connection, connection.endpoints.scheduler));
 }

@@ -51,7 +51,7 @@ export function optionalUrl(env: Environment, name: string): string | undefined 
 /** Where and how the SDK clients connect; endpoints are set only by the local runtime. */
 export interface AwsConnection {
   region?: string;
-  endpoints: { dynamodb?: string; sesv2?: string; sns?: string; secretsManager?: string };
+  endpoints: { dynamodb?: string; sesv2?: string; sns?: string; secretsManager?: string; scheduler?: string };
 }
 
 export function readAwsConnection(env: Environment): AwsConnection {
@@ -65,5 +65,7 @@ export function readAwsConnection(env: Environment): AwsConnection {
   if (sns) endpoints.sns = sns;
   const secretsManager = optionalUrl(env, 'AWS_ENDPOINT_URL_SECRETS_MANAGER');
   if (secretsManager) endpoints.secretsManager = secretsManager;
+  const scheduler = optionalUrl(env, 'AWS_ENDPOINT_URL_SCHEDULER');
+  if (scheduler) endpoints.scheduler = scheduler;
   return region === undefined ? { endpoints } : { region, endpoints };
 }
