@@ -17,7 +17,7 @@ import { startLocalRuntime, type LocalRuntime } from '../local/runtime/local-run
 import { seededStaffIdToken } from '../local-app/seed-staff-users';
 import { synthesizeAssembly } from '../local/topology';
 import { withRedrivenQueueVisibilityTimeout } from '../harness/assembly-variant';
-import { readDeadLetteredBookings, type DeadLetteredBookings } from '../harness/dead-letter-audit';
+import { readDeadLetteredBookings, type ChangeRef, type DeadLetteredBookings } from '../harness/dead-letter-audit';
 import { auditDeliveries } from '../harness/delivery-audit';
 import { accountOutcomes, BookingProgressLog } from '../harness/outcome-accounting';
 import { benchContacts, futureAppointmentDateTime, newRunTag, patientTagIn, planBooking, type ContactKind } from './pipeline/booking-mix';
@@ -233,9 +233,9 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
 
     // Drain: until every booking is notified, skipped or found in a DLQ, or the deadline passes.
     const deadline = Date.now() + drainTimeoutSeconds * 1000;
-    const rangeCache = new Map<string, string[]>();
+    const rangeCache = new Map<string, ChangeRef[]>();
     const deadLetterQueues = rt.state().deadLetterQueues;
-    let deadLettered: DeadLetteredBookings = { byId: new Map(), unattributed: 0 };
+    let deadLettered: DeadLetteredBookings = { byId: new Map(), byChange: new Map(), unattributed: 0 };
     let lastDlqRead = 0;
     const settled = (trace: BookingTrace): boolean => {
       const stages = firstAt.get(trace.id);

@@ -3,10 +3,13 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetterQueue } from '../ops/dlq/dead-letter-queue';
 import { peekMessages } from '../ops/dlq/peek-messages';
 import { parseJsonObject } from '../local/support/json-object';
+import { changeKey } from './change-accounting';
 
 export interface DeadLetteredBookings {
   /** Appointment id → the DLQ label it was found in (`notifications`, `pipe`). */
   byId: Map<string, string>;
+  /** `<appointmentId>@<version>` (harness/change-accounting `changeKey`) → the DLQ label: which change is dead-lettered. */
+  byChange: Map<string, string>;
   /** DLQ messages that named no booking (a body that is not an appointment, an unreadable range). */
   unattributed: number;
 }
@@ -30,17 +33,18 @@ export async function readDeadLetteredBookings(
   sqs: SQSClient,
   streams: DynamoDBStreamsClient,
   queues: readonly DeadLetterQueue[],
-  rangeCache: Map<string, string[]> = new Map(),
+  rangeCache: Map<string, ChangeRef[]> = new Map(),
 ): Promise<DeadLetteredBookings> {
   const byId = new Map<string, string>();
+  const byChange = new Map<string, string>();
   let unattributed = 0;
   for (const dlq of queues) {
     const messages = await peekMessages(sqs, dlq.queue.url, { max: MAX_PEEK, holdSeconds: 5 });
     for (const message of messages) {
       const body = parseJsonObject(message.body);
-      let ids: string[] = [];
+      let ids: ChangeRef[] = [];
       if (dlq.kind === 'sqs-redrive') {
-        if (typeof body?.id === 'string') ids = [body.id];
+        if (typeof body?.id === 'string') ids = [{ id: body.id, ...(typeof body.version === 'number' ? { version: body.version } : {}) }];
       } else {
         const info = body?.DDBStreamBatchInfo as StreamBatchInfo | undefined;
         if (info?.shardId && info.startSequenceNumber && info.endSequenceNumber && info.streamArn) {
@@ -54,20 +58,29 @@ export async function readDeadLetteredBookings(
         }
       }
       if (ids.length === 0) unattributed += 1;
-      for (const id of ids) byId.set(id, dlq.label);
+      for (const { id, version } of ids) {
+        byId.set(id, dlq.label);
+        if (version !== undefined) byChange.set(changeKey(id, version), dlq.label);
+      }
     }
   }
-  return { byId, unattributed };
+  return { byId, byChange, unattributed };
 }
 
-/** The `id` keys of the stream records from start to end sequence number, inclusive. */
-export async function appointmentIdsInRange(streams: DynamoDBStreamsClient, info: StreamBatchInfo): Promise<string[]> {
+/** An appointment and, when the record says, the version of the change it carries. */
+export interface ChangeRef {
+  id: string;
+  version?: number;
+}
+
+/** The `id` keys (and new versions) of the stream records from start to end sequence number, inclusive. */
+export async function appointmentIdsInRange(streams: DynamoDBStreamsClient, info: StreamBatchInfo): Promise<ChangeRef[]> {
   const end = BigInt(info.endSequenceNumber);
   const iterator = await streams.send(
     new GetShardIteratorCommand({ StreamArn: info.streamArn, ShardId: info.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: info.startSequenceNumber }),
   );
   let next = iterator.ShardIterator;
-  const ids: string[] = [];
+  const ids: ChangeRef[] = [];
   while (next) {
     const page = await streams.send(new GetRecordsCommand({ ShardIterator: next, Limit: 1000 }));
     const records = page.Records ?? [];
@@ -76,7 +89,8 @@ export async function appointmentIdsInRange(streams: DynamoDBStreamsClient, info
       if (sequence === undefined) continue;
       if (BigInt(sequence) > end) return ids;
       const id = record.dynamodb?.Keys?.id?.S;
-      if (id) ids.push(id);
+      const version = Number(record.dynamodb?.NewImage?.version?.N);
+      if (id) ids.push({ id, ...(Number.isInteger(version) && version > 0 ? { version } : {}) });
     }
     // An open shard answers an empty page at its end: nothing further exists yet.
     if (records.length === 0) return ids;
