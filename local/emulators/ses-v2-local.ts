@@ -19,8 +19,17 @@ export interface StoredEmail {
   subject: string;
   text?: string;
   html?: string;
+  /** The message's attachments (SES v2 Simple content `Attachments`), their content decoded. */
+  attachments: StoredAttachment[];
   /** When aws-ses-v2-local accepted it (it keeps whole seconds). */
   at: Date;
+}
+
+export interface StoredAttachment {
+  filename?: string;
+  contentType: string;
+  /** The attachment's bytes (aws-ses-v2-local keeps them base64-encoded). */
+  content: Buffer;
 }
 
 export interface SesV2LocalOptions extends Omit<CommonEmulatorOptions, 'dataDir'> {
@@ -46,6 +55,7 @@ interface StoreEmail {
   destination?: { to?: string[]; cc?: string[]; bcc?: string[] };
   subject: string;
   body?: { html?: string; text?: string };
+  attachments?: Array<{ content?: string; contentType?: string; filename?: string }>;
   at: number;
 }
 
@@ -150,6 +160,11 @@ function toStoredEmail(entry: unknown, index: number): StoredEmail {
     subject: email.subject,
     ...(email.body?.text !== undefined ? { text: email.body.text } : {}),
     ...(email.body?.html !== undefined ? { html: email.body.html } : {}),
+    attachments: (email.attachments ?? []).map((attachment) => ({
+      ...(attachment.filename !== undefined ? { filename: attachment.filename } : {}),
+      contentType: attachment.contentType ?? 'application/octet-stream',
+      content: Buffer.from(attachment.content ?? '', 'base64'),
+    })),
     at: new Date(email.at * 1000),
   };
 }
