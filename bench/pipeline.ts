@@ -6,7 +6,7 @@
  * Also: the raw DynamoDB Local PutItem rate (the emulator's ceiling), each function's bundle size
  * and cold start. Run with `npm run bench -- --only pipeline [flags]` or `npx tsx bench/pipeline.ts`.
  */
-import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,8 @@ import { withRedrivenQueueVisibilityTimeout } from '../harness/assembly-variant'
 import { readDeadLetteredBookings, type ChangeRef, type DeadLetteredBookings } from '../harness/dead-letter-audit';
 import { auditDeliveries } from '../harness/delivery-audit';
 import { accountOutcomes, BookingProgressLog } from '../harness/outcome-accounting';
-import { benchContacts, futureAppointmentDateTime, newRunTag, patientTagIn, planBooking, type ContactKind } from './pipeline/booking-mix';
+import { accountChanges, changeKey, type ChangeMade, type ChangeRow } from '../harness/change-accounting';
+import { benchContacts, futureAppointmentDateTime, newRunTag, patientTagIn, planBooking, planChanges, type ContactKind } from './pipeline/booking-mix';
 import { measureColdStarts, type FunctionColdStart } from './pipeline/function-cold-starts';
 import { summarizeLatencies, type LatencySummary } from './pipeline/latency-statistics';
 import { runLoad, wallClockMs } from './pipeline/load-generator';
@@ -98,6 +99,27 @@ export interface PipelineReport {
     /** Sent twice because the notifier was killed mid-send (the window idempotency cannot close). */
     resentAfterKill: number;
     resentAfterKillIds: string[];
+  };
+  /**
+   * Every change of every booking (the booking itself, and the reschedules and cancellations staff
+   * made after it), each judged on its own: notified, skipped, suppressed or dead-lettered, none lost
+   * and none sent twice, while two changes of one appointment are two notifications.
+   */
+  changes: {
+    total: number;
+    byKind: Record<'booked' | 'rescheduled' | 'cancelled', number>;
+    /** Reschedules or cancellations the API refused (a correctness failure: the mix only makes valid ones). */
+    rejected: number;
+    notified: number;
+    skipped: number;
+    suppressed: number;
+    deadLettered: number;
+    lost: number;
+    duplicated: number;
+    resentAfterKill: number;
+    notifiedWithoutMessage: number;
+    lostKeys: string[];
+    duplicatedKeys: string[];
   };
   faults?: { injected: Record<FaultKind, number>; total: number; computeRestarts: number };
   putItem?: PutItemBaseline & { pipelineToPutItemRatio: number; goal: number; goalMet: boolean };
@@ -180,6 +202,25 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
     }
 
     const appointmentDateTime = futureAppointmentDateTime();
+    const movedDateTime = futureAppointmentDateTime(Date.now(), 11, '14:30');
+    const changesMade: ChangeMade[] = [];
+    let changesRejected = 0;
+    /** A reschedule or cancellation of a booking, as staff make them (the patient routes need each patient's token). */
+    const change = async (id: string, kind: 'reschedule' | 'cancel'): Promise<void> => {
+      const response = await fetch(api(kind === 'reschedule' ? `staff/appointments/${id}` : `staff/appointments/${id}/cancel`), {
+        method: kind === 'reschedule' ? 'PATCH' : 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${staffToken}` },
+        body: JSON.stringify(kind === 'reschedule' ? { appointmentDateTime: movedDateTime } : {}),
+      });
+      const text = await response.text();
+      const version = response.status === 200 ? (JSON.parse(text) as { version?: unknown }).version : undefined;
+      if (typeof version === 'number') {
+        changesMade.push({ appointmentId: id, version, kind: kind === 'reschedule' ? 'rescheduled' : 'cancelled' });
+      } else {
+        changesRejected += 1;
+        if (rejections.length < MAX_IDS_LISTED) rejections.push(`${kind} of ${id}: ${response.status} ${text.slice(0, 200)}`);
+      }
+    };
     const traces: BookingTrace[] = [];
     const idByPatientTag = new Map<string, string>();
     const rejections: string[] = [];
@@ -216,7 +257,10 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
           const id = response.status === 201 ? (JSON.parse(text) as { id?: unknown }).id : undefined;
           if (typeof id === 'string') {
             traces.push({ id, kind: plan.kind, postSentAt });
+            changesMade.push({ appointmentId: id, version: 1, kind: 'booked' });
             idByPatientTag.set(plan.patientName.slice('Patient '.length), id);
+            // Changes follow at once, while the booking's own notification may still be on its way.
+            for (const planned of planChanges(index)) await change(id, planned);
           } else {
             rejected += 1;
             if (rejections.length < MAX_IDS_LISTED) rejections.push(`booking ${index}: ${response.status} ${text.slice(0, 200)}`);
@@ -256,8 +300,47 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
+    // Then until every change has a final row or is dead-lettered (the bookings' own are mostly done).
+    const changeRows = new Map<string, ChangeRow>();
+    const notificationsTable = rt.topology.tables.find((table) => table.keySchema.some((key) => key.attributeName === 'notificationId'));
+    const readChangeRows = async (): Promise<void> => {
+      if (!notificationsTable) return;
+      let startKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await rt.clients.dynamodb.send(new ScanCommand({ TableName: notificationsTable.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
+        for (const item of page.Items ?? []) {
+          const version = Number(item.version?.N);
+          const status = item.status?.S as ChangeRow['status'] | undefined;
+          if (item.notificationId?.S?.startsWith('change-') && item.appointmentId?.S && status) {
+            const channel = item.channel?.S as ChangeRow['channel'] | undefined;
+            changeRows.set(changeKey(item.appointmentId.S, version), { status, ...(channel ? { channel } : {}) });
+          }
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    };
+    const FINAL_ROW = new Set(['sent', 'skipped', 'suppressed']);
+    for (;;) {
+      await readChangeRows();
+      const open = changesMade.filter((made) => {
+        const key = changeKey(made.appointmentId, made.version);
+        return !FINAL_ROW.has(changeRows.get(key)?.status ?? '') && !deadLettered.byChange.has(key);
+      });
+      if (open.length === 0) break;
+      if (Date.now() > deadline) {
+        write(`drain deadline passed with ${open.length} changes open`);
+        break;
+      }
+      if (Date.now() - lastDlqRead >= DLQ_POLL_INTERVAL_MS) {
+        deadLettered = await readDeadLetteredBookings(rt.clients.sqs, streams, deadLetterQueues, rangeCache);
+        lastDlqRead = Date.now();
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
     // Late redeliveries would show as duplicates: let what is in flight finish before the audit.
     await withTimeout(rt.idle(), IDLE_WAIT_MS);
+    await readChangeRows();
     deadLettered = await readDeadLetteredBookings(rt.clients.sqs, streams, deadLetterQueues, rangeCache);
     unsubscribe();
 
@@ -266,6 +349,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
       return tag ? idByPatientTag.get(tag) : undefined;
     });
     const account = accountOutcomes({ bookingIds: traces.map((trace) => trace.id), firstAt, killed: progress.killed, deliveries: audit, deadLettered: deadLettered.byId });
+    const changeAccount = accountChanges({ changes: changesMade, rows: changeRows, deadLettered: deadLettered.byChange, sent: audit.byKind, killed: progress.killed });
     const { emailed, sms, skipped, suppressed, notifiedWithoutMessage, deadLetteredByQueue, lostIds, duplicatedIds, resentAfterKillIds } = account;
 
     const endToEnd: number[] = [];
@@ -344,6 +428,9 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
     if (lostIds.length > 0) failures.push(`${lostIds.length} bookings lost (no final stage, in no dead-letter queue)`);
     if (duplicatedIds.length > 0) failures.push(`${duplicatedIds.length} appointments notified more than once`);
     if (rejected > 0) failures.push(`${rejected} bookings rejected by the API`);
+    if (changesRejected > 0) failures.push(`${changesRejected} reschedules or cancellations rejected by the API`);
+    if (changeAccount.lostKeys.length > 0) failures.push(`${changeAccount.lostKeys.length} changes lost (no final notification, in no dead-letter queue)`);
+    if (changeAccount.duplicatedKeys.length > 0) failures.push(`${changeAccount.duplicatedKeys.length} changes notified more than once`);
 
     return {
       startedAt,
@@ -378,6 +465,21 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
         lostIds: lostIds.slice(0, MAX_IDS_LISTED),
         duplicatedIds: duplicatedIds.slice(0, MAX_IDS_LISTED),
         resentAfterKillIds: resentAfterKillIds.slice(0, MAX_IDS_LISTED),
+      },
+      changes: {
+        total: changeAccount.total,
+        byKind: changeAccount.byKind,
+        rejected: changesRejected,
+        notified: changeAccount.notified,
+        skipped: changeAccount.skipped,
+        suppressed: changeAccount.suppressed,
+        deadLettered: changeAccount.deadLettered,
+        lost: changeAccount.lostKeys.length,
+        duplicated: changeAccount.duplicatedKeys.length,
+        resentAfterKill: changeAccount.resentAfterKillKeys.length,
+        notifiedWithoutMessage: changeAccount.notifiedWithoutMessage,
+        lostKeys: changeAccount.lostKeys.slice(0, MAX_IDS_LISTED),
+        duplicatedKeys: changeAccount.duplicatedKeys.slice(0, MAX_IDS_LISTED),
       },
       ...(faults ? { faults } : {}),
       ...(putItem ? { putItem } : {}),
@@ -492,6 +594,14 @@ export function formatPipelineReport(report: PipelineReport): string {
   }
   if (outcomes.notifiedWithoutMessage > 0) lines.push(`          notified with no message in the emulator's store: ${outcomes.notifiedWithoutMessage}`);
   if (outcomes.unattributedDeadLetters > 0) lines.push(`          dead-letter messages naming no booking: ${outcomes.unattributedDeadLetters}`);
+  const { changes } = report;
+  lines.push(
+    `changes   ${changes.total} (booked ${changes.byKind.booked}, rescheduled ${changes.byKind.rescheduled}, cancelled ${changes.byKind.cancelled}): ` +
+      `notified ${changes.notified}, skipped ${changes.skipped}, suppressed ${changes.suppressed}, dead-lettered ${changes.deadLettered}`,
+  );
+  lines.push(`          per change: lost ${changes.lost} (must be 0), duplicated ${changes.duplicated} (must be 0)${changes.resentAfterKill > 0 ? `, re-sent after a kill ${changes.resentAfterKill}` : ''}`);
+  if (changes.lostKeys.length > 0) lines.push(`  lost changes: ${changes.lostKeys.join(', ')}`);
+  if (changes.duplicatedKeys.length > 0) lines.push(`  duplicated changes: ${changes.duplicatedKeys.join(', ')}`);
   if (report.faults) {
     const kinds = Object.entries(report.faults.injected).map(([kind, count]) => `${kind} ${count}`).join(', ') || 'none reported by the runtime';
     lines.push(`faults    injected ${report.faults.total}: ${kinds}; compute restarts ${report.faults.computeRestarts}`);

@@ -6,10 +6,11 @@ export const CONTACT_KINDS: readonly ContactKind[] = ['email', 'sms', 'none', 'u
 
 /** Contacts per kind: bookings share them, as repeat patients do, so the enrichment's lookups batch. */
 /**
- * Bookings per contact at most: half the dev per-recipient cap (10 in 24 h), so a run measures the
- * pipeline, not the cap, even when a killed notifier spends a slot it could not give back.
+ * Bookings per contact at most: each booking notifies up to three times (booked, rescheduled,
+ * cancelled), so three bookings stay inside the dev per-recipient cap (10 in 24 h) with a slot to
+ * spare for a killed notifier that spent one it could not give back: a run measures the pipeline, not the cap.
  */
-const BOOKINGS_PER_CONTACT = 5;
+const BOOKINGS_PER_CONTACT = 3;
 const MIN_CONTACTS_PER_KIND = 5;
 
 export interface BenchContact {
@@ -80,9 +81,36 @@ export function planBooking(runTag: string, index: number, contacts: readonly Be
   };
 }
 
-/** Ten days ahead at a whole minute, with an offset, as the API requires. */
-export function futureAppointmentDateTime(now = Date.now()): string {
-  const date = new Date(now + 10 * 24 * 3600 * 1000);
-  date.setUTCSeconds(0, 0);
-  return date.toISOString().replace('.000Z', '+00:00');
+/**
+ * At least `daysAhead` days ahead, on the first Monday to Friday from there, at `utcTime` (HH:MM,
+ * UTC), written with an offset as the API requires. 10:00 and 14:30 UTC are inside the practice's
+ * weekday opening hours (08:00 to 18:00 in London) in winter and summer alike.
+ */
+export function futureAppointmentDateTime(now = Date.now(), daysAhead = 10, utcTime = '10:00'): string {
+  const date = new Date(now + daysAhead * 24 * 3600 * 1000);
+  while (date.getUTCDay() === 0 || date.getUTCDay() === 6) date.setUTCDate(date.getUTCDate() + 1);
+  return `${date.toISOString().slice(0, 10)}T${utcTime}:00+00:00`;
+}
+
+/** What happens to a booking after it is made: the mix of a run's later changes (staff make them). */
+export type ChangePlan = readonly ('reschedule' | 'cancel')[];
+
+/**
+ * Booking i is, by i mod 10: rescheduled (1, 6), cancelled (3, 8), rescheduled then cancelled (5),
+ * or left alone; so any prefix of a run has about 30 % reschedules and 30 % cancellations, and no
+ * appointment has two changes of one kind (the audit attributes a message to its appointment and kind).
+ */
+export function planChanges(index: number): ChangePlan {
+  switch (index % 10) {
+    case 1:
+    case 6:
+      return ['reschedule'];
+    case 3:
+    case 8:
+      return ['cancel'];
+    case 5:
+      return ['reschedule', 'cancel'];
+    default:
+      return [];
+  }
 }

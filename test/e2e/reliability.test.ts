@@ -1,15 +1,16 @@
 import { runPipelineBenchmark, type PipelineReport } from '../../bench/pipeline';
 
 /**
- * The reliability run CI does: 200 bookings through the whole local stack with faults injected
+ * The reliability run CI does: 200 bookings, and the 60 reschedules and 60 cancellations staff make
+ * of them at once, through the whole local stack with faults injected
  * (SES and SMS errors, enrichment errors, notifier environments killed mid-invocation, and one
  * compute restart half-way) on a fixed seed. Whatever fails is retried by the stream, the pipe or
- * SQS, so every booking must still end notified, skipped, or in a dead-letter queue, and no
- * appointment may be notified twice. The notifications queue's visibility timeout is 2 s in this
+ * SQS, so every change (booked, rescheduled, cancelled) must still end notified, skipped, suppressed
+ * or in a dead-letter queue, and no change may be notified twice. The notifications queue's visibility timeout is 2 s in this
  * variant of the dev assembly, so redeliveries take seconds instead of the deployed 181 s.
  * Nothing here is timed: the run's figures are the benchmark's business.
  */
-describe('reliability: 200 bookings under injected faults', () => {
+describe('reliability: 200 bookings, their reschedules and cancellations, under injected faults', () => {
   const BOOKINGS = 200;
   let report: PipelineReport;
 
@@ -53,6 +54,18 @@ describe('reliability: 200 bookings under injected faults', () => {
     const kills = (report.faults?.injected.notifierCrash ?? 0) + (report.faults?.computeRestarts ?? 0) * 20;
     expect(report.outcomes.resentAfterKill).toBeLessThanOrEqual(kills);
     expect(report.outcomes.notifiedWithoutMessage).toBe(0);
+  });
+
+  it('loses no change and sends none twice: each booking, reschedule and cancellation ends notified, skipped, suppressed or dead-lettered', () => {
+    const { changes } = report;
+    expect(changes.rejected).toBe(0);
+    expect(changes.byKind).toEqual({ booked: BOOKINGS, rescheduled: 60, cancelled: 60 });
+    expect(changes.lostKeys).toEqual([]);
+    expect(changes.notified + changes.skipped + changes.suppressed + changes.deadLettered).toBe(changes.total);
+    expect(changes.duplicatedKeys).toEqual([]);
+    const kills = (report.faults?.injected.notifierCrash ?? 0) + (report.faults?.computeRestarts ?? 0) * 20;
+    expect(changes.resentAfterKill).toBeLessThanOrEqual(kills);
+    expect(changes.notifiedWithoutMessage).toBe(0);
   });
 
   it('skips exactly the bookings whose patient asked for nothing; a patient with no contact yet is e-mailed', () => {
