@@ -26,11 +26,15 @@ export interface ApiRoute {
 export const API_ROUTES = [
   { method: 'POST', path: '/appointments', access: 'public', summary: 'book an appointment', throttle: 'booking' },
   { method: 'GET', path: '/dentists', access: 'public', summary: "the practice's dentists, for booking forms" },
-  { method: 'GET', path: '/appointments/{id}', access: 'patient', summary: 'read the appointment the manage token is for' },
+  { method: 'GET', path: '/appointments/{id}', access: 'patient', summary: 'read the appointment the manage token is for, with its notifications' },
+  { method: 'PATCH', path: '/appointments/{id}', access: 'patient', summary: 'reschedule the appointment the manage token is for (time and/or dentist; If-Match optional)' },
+  { method: 'POST', path: '/appointments/{id}/cancel', access: 'patient', summary: 'cancel the appointment the manage token is for (optional reason; If-Match optional)' },
   { method: 'GET', path: '/contacts/{email}', access: 'patient', summary: "read the notification preference of the token's address" },
   { method: 'PUT', path: '/contacts/{email}', access: 'patient', summary: "set the notification preference of the token's address" },
   { method: 'GET', path: '/staff/appointments', access: 'staff', summary: "list a day's appointments (?date=YYYY-MM-DD)" },
-  { method: 'GET', path: '/staff/appointments/{id}', access: 'staff', summary: 'read any appointment' },
+  { method: 'GET', path: '/staff/appointments/{id}', access: 'staff', summary: 'read any appointment, with its notifications' },
+  { method: 'PATCH', path: '/staff/appointments/{id}', access: 'staff', summary: 'reschedule any appointment (time and/or dentist; If-Match optional)' },
+  { method: 'POST', path: '/staff/appointments/{id}/cancel', access: 'staff', summary: 'cancel any appointment (optional reason; If-Match optional)' },
   { method: 'GET', path: '/staff/contacts/{email}', access: 'staff', summary: "read any contact's preference" },
   { method: 'PUT', path: '/staff/contacts/{email}', access: 'staff', summary: "set any contact's preference" },
 ] as const satisfies readonly ApiRoute[];

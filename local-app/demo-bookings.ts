@@ -1,5 +1,7 @@
 import { FINAL_STAGES, type BookingProgress, type BookingStage } from './booking-progress';
 import { SEED_CONTACTS } from './seed-contacts';
+import { PRACTICE_OPENING_HOURS } from '../cdk/config/environments';
+import { openingSlot } from '../services/booking/domain/opening-hours';
 
 export interface DemoCase {
   name: string;
@@ -106,14 +108,14 @@ function contactEmail(method: 'email' | 'sms' | 'none'): string {
 }
 
 function demoRequest(demo: DemoCase, index: number): Record<string, string> {
-  const start = new Date(Date.now() + 7 * 24 * 3600 * 1000);
-  start.setUTCHours(9 + index, 30, 0, 0);
+  // A week ahead (or the next opening day), from 09:30 on the practice's clock, half an hour apart.
+  const start = openingSlot(PRACTICE_OPENING_HOURS, { daysAhead: 7, localTime: ['09:30', '10:00', '10:30', '11:00'][index % 4] });
   return {
     patientName: `Demo Patient (${demo.name})`,
     email: demo.email,
     dentist: 'Dr. Lee Jones',
     clinic: 'LJ Dentists, High Street',
-    appointmentDateTime: start.toISOString().replace('.000Z', '+00:00'),
+    appointmentDateTime: start,
     notes: 'Booked by the local demo',
   };
 }

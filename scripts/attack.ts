@@ -102,8 +102,10 @@ async function settledCount(viewerUrl: string, address: string, quietMs = 3_000,
   }
 }
 
+/** 10:mm UTC on a weekday (10:mm or 11:mm in London, within the practice's hours), `daysAhead` days from now or the Monday after. */
 function futureSlot(daysAhead: number, minute = 0): string {
   const day = new Date(Date.now() + daysAhead * 86_400_000);
+  while (day.getUTCDay() === 0 || day.getUTCDay() === 6) day.setUTCDate(day.getUTCDate() + 1);
   return `${day.toISOString().slice(0, 10)}T10:${String(minute % 60).padStart(2, '0')}:00+00:00`;
 }
 

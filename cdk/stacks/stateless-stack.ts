@@ -58,7 +58,7 @@ export class StatelessStack extends Stack {
     this.booking = new ServiceFunction(this, 'Booking', {
       ...functionDefaults,
       entry: 'services/booking/handler.ts',
-      description: 'Booking API: create and read appointments, set and read contacts',
+      description: 'Booking API: book, reschedule, cancel and read appointments, set and read contacts',
       serviceName: 'booking',
       memorySizeMb: config.functions.booking.memorySizeMb,
       timeout: config.functions.booking.timeout,
@@ -73,8 +73,12 @@ export class StatelessStack extends Stack {
         REMINDER_LEAD_SECONDS: String(config.lifecycle.reminderLeadTime.toSeconds()),
       },
     });
-    allow(this.booking, ['dynamodb:PutItem', 'dynamodb:GetItem'], [appointmentsTable.tableArn, contactsTable.tableArn]);
+    // A booking and each change are one TransactWriteItems: it needs the per-item actions (Put, Update).
+    allow(this.booking, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], [appointmentsTable.tableArn]);
+    allow(this.booking, ['dynamodb:PutItem', 'dynamodb:GetItem'], [contactsTable.tableArn]);
     allow(this.booking, ['dynamodb:Query'], [`${appointmentsTable.tableArn}/index/${APPOINTMENTS_BY_DATE_INDEX}`]);
+    // The change rows written with each change, and the rows read back for GET (Query by appointmentId).
+    allow(this.booking, ['dynamodb:PutItem', 'dynamodb:Query'], [notificationsTable.tableArn]);
     allow(this.booking, ['secretsmanager:GetSecretValue'], [manageTokenKey.secretArn]);
 
     this.enrichment = new ServiceFunction(this, 'Enrichment', {

@@ -1,4 +1,5 @@
 import { ConfigurationError, readAwsConnection, requireString, type AwsConnection, type Environment } from '../common/config-env';
+import { openingHoursProblems, type OpeningHours } from './domain/opening-hours';
 
 export interface Dentist {
   id: string;
@@ -14,7 +15,23 @@ export interface BookingConfig {
   manageTokenSecretArn: string;
   /** The practice's dentists: a booking must name one; `GET /dentists` lists them. */
   dentists: Dentist[];
+  /** One row per notification of an appointment (the change rows are written with each change). */
+  notificationsTableName: string;
+  /** When a booking or a reschedule may start. */
+  openingHours: OpeningHours;
   aws: AwsConnection;
+}
+
+function parseOpeningHours(raw: string): OpeningHours {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError('OPENING_HOURS', 'must be JSON {"timeZone":"Europe/London","weekly":{"1":{"opens":"08:00","closes":"18:00"},...}}');
+  }
+  const problems = openingHoursProblems(parsed);
+  if (problems.length > 0) throw new ConfigurationError('OPENING_HOURS', `is invalid: ${problems.join('; ')}`);
+  return parsed as OpeningHours;
 }
 
 function parseDentists(raw: string): Dentist[] {
@@ -41,6 +58,8 @@ export function loadBookingConfig(env: Environment): BookingConfig {
     contactsTableName: requireString(env, 'CONTACTS_TABLE_NAME'),
     manageTokenSecretArn: requireString(env, 'MANAGE_TOKEN_SECRET_ARN'),
     dentists: parseDentists(requireString(env, 'DENTISTS')),
+    notificationsTableName: requireString(env, 'NOTIFICATIONS_TABLE_NAME'),
+    openingHours: parseOpeningHours(requireString(env, 'OPENING_HOURS')),
     aws: readAwsConnection(env),
   };
 }

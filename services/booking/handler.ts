@@ -10,20 +10,24 @@ import { logger } from '../common/logger';
 import { countMetric, publishMetrics } from '../common/metrics';
 import { maskEmail } from '../common/pii';
 import { secretKeySource } from '../common/security/secret-key';
-import { appointmentsTable } from './adapters/appointments-table';
+import { VersionConflictError, appointmentsTable } from './adapters/appointments-table';
 import { contactsTable } from './adapters/contacts-table';
+import { notificationsTable } from './adapters/notifications-table';
 import { config } from './config';
 import { authorize, type Caller } from './domain/access-policy';
-import { createAppointment } from './domain/create-appointment';
+import { appointmentView, etagOf, ifMatchAllows } from './domain/appointment-view';
+import { assertChangeable, parseCancellationRequest, parseChangeRequest, planCancellation, planReschedule, type ChangePlan, type ChangedBy } from './domain/change-appointment';
+import { createAppointment, pendingChangeNotification } from './domain/create-appointment';
 import { parseAppointmentId, parseContactEmail } from './domain/identifiers';
 import { parseDayListQuery, encodeNextToken } from './domain/list-query';
 import { setContactPreference } from './domain/set-contact-preference';
 import { identifyCaller } from './http/identify-caller';
-import { readJsonBody } from './http/read-json-body';
+import { headerValue, readJsonBody, readOptionalJsonBody } from './http/read-json-body';
 import { methodsOf, resolveRoute, routeDefinition } from './http/routes';
 
 const dynamodb = createDynamoDbClient(config.aws);
-const appointments = appointmentsTable(dynamodb, config.appointmentsTableName, config.appointmentsByDateIndexName);
+const appointments = appointmentsTable(dynamodb, config.appointmentsTableName, config.appointmentsByDateIndexName, config.notificationsTableName);
+const notifications = notificationsTable(dynamodb, config.notificationsTableName);
 const contacts = contactsTable(dynamodb, config.contactsTableName);
 const manageTokenKey = secretKeySource(createSecretsManagerClient(config.aws), config.manageTokenSecretArn);
 const dentistNames = config.dentists.map((dentist) => dentist.name);
@@ -37,11 +41,67 @@ interface RouteInput {
 }
 type RouteHandler = (input: RouteInput) => Promise<APIGatewayProxyResult>;
 
-async function readAppointment(id: string): Promise<APIGatewayProxyResult> {
-  const appointment = await appointments.get(id);
+async function findAppointment(id: string, known?: Appointment): Promise<Appointment> {
+  const appointment = known ?? (await appointments.get(id));
   if (!appointment) throw notFound('AppointmentNotFound', `appointment ${id} does not exist`);
-  return jsonResponse(200, appointment);
+  return appointment;
 }
+
+/** The appointment view (appointment + notifications) with its ETag. */
+async function viewResponse(appointment: Appointment): Promise<APIGatewayProxyResult> {
+  return jsonResponse(200, appointmentView(appointment, await notifications.list(appointment.id)), { etag: etagOf(appointment) });
+}
+
+async function readAppointment(id: string, known?: Appointment): Promise<APIGatewayProxyResult> {
+  if (known) return viewResponse(known);
+  // Both reads at once: the notifications of an id that turns out not to exist are simply not shown.
+  const [appointment, rows] = await Promise.all([appointments.get(id), notifications.list(id)]);
+  if (!appointment) throw notFound('AppointmentNotFound', `appointment ${id} does not exist`);
+  return jsonResponse(200, appointmentView(appointment, rows), { etag: etagOf(appointment) });
+}
+
+const byOf = (caller: Caller): ChangedBy => (caller.kind === 'staff' ? 'staff' : 'patient');
+
+/**
+ * PATCH and cancel: the precondition (If-Match), the lifecycle (409 when cancelled or started),
+ * then the planned change, written conditionally on the version read; 409 VersionConflict to the
+ * loser of a race. A plan with nothing to change answers the current view and writes nothing.
+ */
+async function changeAppointment(input: RouteInput, plan: (current: Appointment, now: Date) => ChangePlan): Promise<APIGatewayProxyResult> {
+  const id = parseAppointmentId(input.pathParameters.id);
+  const now = new Date();
+  const current = await findAppointment(id, input.tokenAppointment);
+  if (!ifMatchAllows(headerValue(input.event.headers, 'if-match'), current.version)) {
+    throw new HttpError(412, 'PreconditionFailed', `If-Match does not match the appointment's current ETag ${etagOf(current)}: read it again`, [], { etag: etagOf(current) });
+  }
+  assertChangeable(current, now);
+  const planned = plan(current, now);
+  if (planned.kind === 'unchanged') {
+    logger.info('appointment change with nothing to change', { appointmentId: id, version: current.version });
+    return viewResponse(current);
+  }
+  try {
+    await appointments.change(planned.next, current.version, planned.fields, pendingChangeNotification(planned.next));
+  } catch (error) {
+    if (error instanceof VersionConflictError) {
+      throw new HttpError(409, 'VersionConflict', 'the appointment changed since it was read; read it again');
+    }
+    throw error;
+  }
+  logger.info('appointment changed', { appointmentId: id, kind: planned.next.lastChange.kind, version: planned.next.version, by: planned.next.lastChange.by });
+  return viewResponse(planned.next);
+}
+
+const rescheduleRoute: RouteHandler = async (input) => {
+  // The body first: a bad request is answered before anything is read.
+  const change = parseChangeRequest(readJsonBody(input.event));
+  return changeAppointment(input, (current, now) => planReschedule(current, change, { now, by: byOf(input.caller), dentistNames, openingHours: config.openingHours }));
+};
+
+const cancelRoute: RouteHandler = async (input) => {
+  const cancellation = parseCancellationRequest(readOptionalJsonBody(input.event));
+  return changeAppointment(input, (current, now) => planCancellation(current, cancellation, { now, by: byOf(input.caller) }));
+};
 
 async function readContact(email: string): Promise<APIGatewayProxyResult> {
   const contact = await contacts.get(email);
@@ -59,20 +119,24 @@ async function writeContact(event: APIGatewayProxyEvent, email: string, caller: 
 /** Every route of the shared definition has its handler here; a test holds the two equal. */
 export const ROUTE_HANDLERS: Record<RouteKey, RouteHandler> = {
   'POST /appointments': async ({ event }) => {
-    const appointment = createAppointment(readJsonBody(event), { id: randomUUID(), now: new Date(), dentistNames });
+    const appointment = createAppointment(readJsonBody(event), { id: randomUUID(), now: new Date(), dentistNames, openingHours: config.openingHours });
     // The appointment id is the flow's correlation id: the enrichment and the notifier log it too.
     logger.setCorrelationId(appointment.id);
-    await appointments.put(appointment);
+    // An id collision (AppointmentIdCollisionError) is a bug, answered 500, never an overwrite.
+    await appointments.create(appointment, pendingChangeNotification(appointment));
     logger.info('appointment created', { appointmentId: appointment.id, email: maskEmail(appointment.email) });
     countMetric(BUSINESS_METRICS.appointmentsCreated);
     // The manage token is never in this answer: the caller may have typed somebody else's address.
-    return jsonResponse(201, appointment, { location: `/appointments/${appointment.id}` });
+    return jsonResponse(201, appointment, { location: `/appointments/${appointment.id}`, etag: etagOf(appointment) });
   },
   'GET /dentists': async () => jsonResponse(200, { dentists: config.dentists }, { 'cache-control': 'public, max-age=300' }),
   // Patient routes: the caller was identified from the manage token, which already proved the
   // appointment exists and that the token is its own.
   // authorize() held the path's id to the token's, so the appointment read to check the token is this one.
-  'GET /appointments/{id}': async ({ pathParameters, tokenAppointment }) => (tokenAppointment ? jsonResponse(200, tokenAppointment) : readAppointment(parseAppointmentId(pathParameters.id))),
+  'GET /appointments/{id}': async ({ pathParameters, tokenAppointment }) => readAppointment(parseAppointmentId(pathParameters.id), tokenAppointment),
+  // The change routes use the read that checked the token as the version they change.
+  'PATCH /appointments/{id}': rescheduleRoute,
+  'POST /appointments/{id}/cancel': cancelRoute,
   'GET /contacts/{email}': async ({ pathParameters }) => readContact(parseContactEmail(pathParameters.email)),
   'PUT /contacts/{email}': async ({ event, pathParameters, caller }) => writeContact(event, parseContactEmail(pathParameters.email), caller),
   // Staff routes (API Gateway's Cognito authorizer verified the ID token; the group is checked here).
@@ -82,6 +146,8 @@ export const ROUTE_HANDLERS: Record<RouteKey, RouteHandler> = {
     return jsonResponse(200, { date: query.date, appointments: page.appointments, ...(page.nextKey ? { nextToken: encodeNextToken(page.nextKey) } : {}) });
   },
   'GET /staff/appointments/{id}': async ({ pathParameters }) => readAppointment(parseAppointmentId(pathParameters.id)),
+  'PATCH /staff/appointments/{id}': rescheduleRoute,
+  'POST /staff/appointments/{id}/cancel': cancelRoute,
   'GET /staff/contacts/{email}': async ({ pathParameters }) => readContact(parseContactEmail(pathParameters.email)),
   'PUT /staff/contacts/{email}': async ({ event, pathParameters, caller }) => writeContact(event, parseContactEmail(pathParameters.email), caller),
 };

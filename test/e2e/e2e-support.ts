@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { LocalRuntime } from '../../local/runtime/local-runtime';
 import { synthesizeAssembly } from '../../local/topology';
+import { PRACTICE_OPENING_HOURS } from '../../cdk/config/environments';
+import { openingSlot } from '../../services/booking/domain/opening-hours';
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(description: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
@@ -57,10 +59,12 @@ export function removeDirectory(path: string | undefined): void {
   if (path) rmSync(path, { recursive: true, force: true });
 }
 
-export function futureDateTime(daysAhead = 10): string {
-  const date = new Date(Date.now() + daysAhead * 24 * 3600 * 1000);
-  date.setUTCSeconds(0, 0);
-  return date.toISOString().replace('.000Z', '+00:00');
+/**
+ * A start the booking API accepts: `daysAhead` days from now (or the first opening day after), at
+ * 10:00 on the practice's clock, written with the practice zone's real offset (`+01:00` in summer).
+ */
+export function futureDateTime(daysAhead = 10, localTime = '10:00'): string {
+  return openingSlot(PRACTICE_OPENING_HOURS, { daysAhead, localTime });
 }
 
 export async function postJson(url: URL | string, body: unknown, method = 'POST'): Promise<{ status: number; body: Record<string, unknown> }> {

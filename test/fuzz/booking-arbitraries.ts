@@ -30,9 +30,21 @@ export function configuredDentistNames(env: Record<string, string | undefined> =
   const { PRACTICE_DENTISTS } = require('../../cdk/config/environments') as { PRACTICE_DENTISTS: Array<{ name: string }> };
   return PRACTICE_DENTISTS.map((dentist) => dentist.name);
 }
+/** The practice's opening hours as the function under test is configured (`OPENING_HOURS`), else the CDK app's. */
+export interface FuzzOpeningHours {
+  timeZone: string;
+  weekly: Partial<Record<1 | 2 | 3 | 4 | 5 | 6 | 7, { opens: string; closes: string }>>;
+}
+export function configuredOpeningHours(env: Record<string, string | undefined> = process.env): FuzzOpeningHours {
+  if (env.OPENING_HOURS) return JSON.parse(env.OPENING_HOURS) as FuzzOpeningHours;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { PRACTICE_OPENING_HOURS } = require('../../cdk/config/environments') as { PRACTICE_OPENING_HOURS: FuzzOpeningHours };
+  return PRACTICE_OPENING_HOURS;
+}
+
 export const REQUEST_FIELDS = ['patientName', 'email', 'phoneNumber', 'dentist', 'clinic', 'appointmentDateTime', 'notes'] as const;
 /** Keys that are dangerous in JavaScript objects or reserved for the stored appointment. */
-export const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'id', 'createdAt', 'notificationStatus', 'preferredMethod', ''] as const;
+export const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', 'id', 'createdAt', 'status', 'version', 'lastChange', 'preferredMethod', ''] as const;
 
 /** Serialises members as JSON object text; `spacing` is whitespace put between tokens. */
 export function objectText(members: JsonMembers, spacing = ''): string {
@@ -75,6 +87,45 @@ const offsetMinutes = fc.oneof(fc.constant(0), fc.integer({ min: -12 * 4, max: 1
 
 export const futureDateTime = (now = Date.now()): fc.Arbitrary<string> =>
   fc.tuple(fc.integer({ min: now + SAFETY_MS, max: LATEST_MS }), offsetMinutes, dateTimeStyle).map(([instant, offset, style]) => formatDateTime(instant, offset, style));
+
+const ISO_WEEKDAYS: Record<string, 1 | 2 | 3 | 4 | 5 | 6 | 7> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+
+/** The wall clock of an instant in a zone: local date (as a UTC midnight), ISO weekday, and the zone's offset in minutes. */
+export function zoneClock(instantMs: number, timeZone: string): { dayMs: number; weekday: 1 | 2 | 3 | 4 | 5 | 6 | 7; offsetMinutes: number } {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', weekday: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' })
+      .formatToParts(new Date(instantMs))
+      .map((part) => [part.type, part.value]),
+  );
+  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute));
+  const dayMs = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day));
+  return { dayMs, weekday: ISO_WEEKDAYS[String(parts.weekday)]!, offsetMinutes: Math.round((wall - Math.floor(instantMs / 60_000) * 60_000) / 60_000) };
+}
+
+const minutesOfDay = (time: string): number => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+
+/**
+ * A future start within opening hours (on the practice clock: its zone, DST included), written
+ * in any offset and style: the first opening day on or after a random future day, at a random
+ * whole minute of its hours.
+ */
+export const inHoursDateTime = (now = Date.now(), hours: FuzzOpeningHours = configuredOpeningHours()): fc.Arbitrary<string> =>
+  fc
+    .tuple(fc.integer({ min: now + 2 * 86_400_000, max: LATEST_MS - 8 * 86_400_000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), offsetMinutes, dateTimeStyle)
+    .map(([start, fraction, offset, style]) => {
+      let { dayMs } = zoneClock(start, hours.timeZone);
+      for (let day = 0; day < 8; day += 1, dayMs += 86_400_000) {
+        const weekday = ((new Date(dayMs).getUTCDay() + 6) % 7) + 1;
+        const open = hours.weekly[weekday as 1];
+        if (!open) continue;
+        const minute = minutesOfDay(open.opens) + Math.floor(fraction * (minutesOfDay(open.closes) - minutesOfDay(open.opens)));
+        // The instant whose wall clock is that minute: correct the UTC guess by the zone's offset (twice, for a DST change).
+        let instant = dayMs + minute * 60_000;
+        for (let pass = 0; pass < 2; pass += 1) instant = dayMs + minute * 60_000 - zoneClock(instant, hours.timeZone).offsetMinutes * 60_000;
+        return formatDateTime(instant, offset, style);
+      }
+      throw new Error('the opening hours open on no day');
+    });
 
 export const pastDateTime = (now = Date.now()): fc.Arbitrary<string> =>
   fc.tuple(fc.integer({ min: EARLIEST_MS, max: now - SAFETY_MS }), offsetMinutes, dateTimeStyle).map(([instant, offset, style]) => formatDateTime(instant, offset, style));
@@ -131,7 +182,8 @@ export const appointmentRequest = (now = Date.now(), dentists: readonly string[]
       phoneNumber,
       dentist: dentistName(dentists),
       clinic: lineText(100),
-      appointmentDateTime: futureDateTime(now),
+      // Mostly in opening hours (bookings are created), else any future time (the hours rule rejects most).
+      appointmentDateTime: fc.oneof({ weight: 4, arbitrary: inHoursDateTime(now) }, { weight: 1, arbitrary: futureDateTime(now) }),
       notes,
     },
     { requiredKeys: ['patientName', 'email', 'dentist', 'appointmentDateTime'] },

@@ -1,5 +1,5 @@
 import { validateAppointmentRequest, validateContact, validateContactRequest, validateErrorResponse } from '../../contracts';
-import { REQUEST_FIELDS, configuredDentistNames } from './booking-arbitraries';
+import { REQUEST_FIELDS, configuredDentistNames, configuredOpeningHours, type FuzzOpeningHours } from './booking-arbitraries';
 
 /**
  * What the booking API promises, stated independently of its code (services/README.md): used by
@@ -7,7 +7,7 @@ import { REQUEST_FIELDS, configuredDentistNames } from './booking-arbitraries';
  */
 
 /** Every status the booking function may answer with when DynamoDB works. */
-export const BOOKING_STATUSES = new Set([200, 201, 400, 401, 403, 404, 405, 413, 415]);
+export const BOOKING_STATUSES = new Set([200, 201, 400, 401, 403, 404, 405, 409, 412, 413, 415]);
 
 /** Problems with an error answer: status, content type and an `error-response` JSON body. */
 export function errorAnswerProblems(response: { statusCode: number; headers?: Record<string, unknown>; body: string }, requestId?: string): string[] {
@@ -47,19 +47,38 @@ export function instantOf(dateTime: string): number {
   return leap ? Date.parse(`${leap[1]}59${leap[2]}`) + 1_000 : Date.parse(dateTime);
 }
 
+/**
+ * The opening rule: the start's weekday and time of day on the practice's clock (its time zone,
+ * so summer time counts) are within that weekday's [opens, closes).
+ */
+export function withinOpeningHours(instantMs: number, hours: FuzzOpeningHours): boolean {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone: hours.timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+      .formatToParts(new Date(instantMs))
+      .map((part) => [part.type, part.value]),
+  );
+  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(String(parts.weekday)) + 1;
+  const day = hours.weekly[weekday as 1];
+  if (!day) return false;
+  const time = `${parts.hour}:${parts.minute}:${parts.second}`;
+  return time >= `${day.opens}:00` && time < `${day.closes}:00`;
+}
+
 export type AppointmentVerdict =
   | { kind: 'created'; request: Record<string, unknown> }
   | { kind: 'invalid'; problems: string[] }
   | { kind: 'past' }
+  | { kind: 'outside-hours' }
   | { kind: 'unknown-dentist' }
   | { kind: 'not-json' };
 
 /**
  * What POST /appointments must do with this body text (content type and size already accepted):
- * the schema first, then the two domain rules in the documented order: the appointment must be in
- * the future, and `dentist` (trimmed) must be exactly one of the practice's dentists.
+ * the schema first, then the domain rules in the documented order: the appointment must be in the
+ * future, start within the practice's opening hours (on its clock), and `dentist` (trimmed) must
+ * be exactly one of the practice's dentists.
  */
-export function appointmentVerdict(text: string, now: number, dentists: readonly string[] = configuredDentistNames()): AppointmentVerdict {
+export function appointmentVerdict(text: string, now: number, dentists: readonly string[] = configuredDentistNames(), hours: FuzzOpeningHours = configuredOpeningHours()): AppointmentVerdict {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -71,6 +90,7 @@ export function appointmentVerdict(text: string, now: number, dentists: readonly
   if (problems.length > 0) return { kind: 'invalid', problems };
   const startsAt = instantOf((request as { appointmentDateTime: string }).appointmentDateTime);
   if (!(startsAt > now)) return { kind: 'past' };
+  if (!withinOpeningHours(startsAt, hours)) return { kind: 'outside-hours' };
   if (!dentists.includes((request as { dentist: string }).dentist)) return { kind: 'unknown-dentist' };
   return { kind: 'created', request: request as Record<string, unknown> };
 }

@@ -74,3 +74,13 @@ export function readJsonBody(request: HttpRequestParts): unknown {
 function tooLarge(): HttpError {
   return new HttpError(413, 'PayloadTooLarge', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
 }
+
+/**
+ * For routes whose body is optional (cancel): no body at all, or only whitespace, is `undefined`
+ * (whatever the content type); anything else is read as `readJsonBody` reads it.
+ */
+export function readOptionalJsonBody(request: HttpRequestParts): unknown {
+  const raw = request.body ?? '';
+  if ((request.isBase64Encoded ? raw.replace(/\s+/g, '') : raw.trim()) === '') return undefined;
+  return readJsonBody(request);
+}

@@ -1,11 +1,11 @@
 import '../services/support/test-env';
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, TransactionCanceledException, type AttributeValue, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { validateAppointment, validateContact } from '../../../contracts';
+import { validateAppointment, validateAppointmentView, validateContact } from '../../../contracts';
 import { handler } from '../../../services/booking/handler';
 import { logger } from '../../../services/common/logger';
 import {
@@ -59,23 +59,58 @@ function table(name: string): Map<string, Record<string, AttributeValue>> {
   return items;
 }
 
+/** The key of an item in its table: the id, or (notifications) appointmentId + notificationId. */
+const keyOf = (item: Record<string, AttributeValue>): string => (item.notificationId?.S !== undefined ? `${item.appointmentId?.S ?? ''}#${item.notificationId.S}` : (item.id?.S ?? ''));
+
+/** A condition of the booking function's writes, evaluated on the stored item (or its absence). */
+function conditionHolds(condition: string | undefined, stored: Record<string, AttributeValue> | undefined, values: Record<string, AttributeValue> = {}): boolean {
+  if (condition === undefined) return true;
+  if (condition === 'attribute_not_exists(id)') return stored === undefined;
+  if (condition === '#version = :expected AND #status = :booked') return stored !== undefined && stored.version?.N === values[':expected']?.N && stored.status?.S === values[':booked']?.S;
+  throw new Error(`the table fake does not know the condition ${condition}`);
+}
+
 function installTableFake(): void {
   dynamodb.reset();
   dynamodb.on(PutItemCommand).callsFake((input: { TableName: string; Item: Record<string, AttributeValue>; ConditionExpression?: string }) => {
     const items = table(input.TableName);
     const id = input.Item.id?.S;
     if (!id) throw new Error('PutItem without a string id');
-    if (input.ConditionExpression === 'attribute_not_exists(id)' && items.has(id)) {
-      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: { httpStatusCode: 400 } });
-    }
+    if (input.ConditionExpression !== undefined) throw new Error('the booking function puts contacts unconditionally');
     items.set(id, input.Item);
     return {};
   });
+  // All or nothing, as DynamoDB: every condition is checked before any item is written.
+  dynamodb.on(TransactWriteItemsCommand).callsFake((input: { TransactItems: TransactWriteItem[] }) => {
+    const reasons = input.TransactItems.map((item) => {
+      if (item.Put) return conditionHolds(item.Put.ConditionExpression, table(item.Put.TableName!).get(keyOf(item.Put.Item!)), item.Put.ExpressionAttributeValues) ? 'None' : 'ConditionalCheckFailed';
+      if (item.Update) return conditionHolds(item.Update.ConditionExpression, table(item.Update.TableName!).get(keyOf(item.Update.Key!)), item.Update.ExpressionAttributeValues) ? 'None' : 'ConditionalCheckFailed';
+      throw new Error('the booking function only puts and updates in a transaction');
+    });
+    if (reasons.some((reason) => reason !== 'None')) {
+      throw new TransactionCanceledException({ message: `Transaction cancelled [${reasons.join(', ')}]`, $metadata: { httpStatusCode: 400 }, CancellationReasons: reasons.map((Code) => ({ Code })) });
+    }
+    for (const item of input.TransactItems) {
+      if (item.Put) table(item.Put.TableName!).set(keyOf(item.Put.Item!), item.Put.Item!);
+      if (item.Update) {
+        const { TableName, Key, UpdateExpression, ExpressionAttributeNames = {}, ExpressionAttributeValues = {} } = item.Update;
+        const updated = { ...table(TableName!).get(keyOf(Key!))! };
+        for (const assignment of /^SET (.*)$/.exec(UpdateExpression!)![1]!.split(', ')) {
+          const [name, value] = assignment.split(' = ') as [string, string];
+          updated[ExpressionAttributeNames[name]!] = ExpressionAttributeValues[value]!;
+        }
+        table(TableName!).set(keyOf(Key!), updated);
+      }
+    }
+    return {};
+  });
   dynamodb.on(GetItemCommand).callsFake((input: { TableName: string; Key: Record<string, AttributeValue> }) => ({ Item: table(input.TableName).get(input.Key.id?.S ?? '') }));
-  // The by-date index, as a scan: one page holds the whole day.
-  dynamodb.on(QueryCommand).callsFake((input: { TableName: string; ExpressionAttributeValues: Record<string, AttributeValue> }) => ({
-    Items: [...table(input.TableName).values()].filter((item) => item.appointmentDate?.S === input.ExpressionAttributeValues[':date']?.S),
-  }));
+  // The by-date index and the notifications of an appointment, as scans: one page holds it all.
+  dynamodb.on(QueryCommand).callsFake((input: { TableName: string; IndexName?: string; ExpressionAttributeValues: Record<string, AttributeValue> }) => {
+    const items = [...table(input.TableName).values()];
+    if (input.IndexName !== undefined) return { Items: items.filter((item) => item.appointmentDate?.S === input.ExpressionAttributeValues[':date']?.S) };
+    return { Items: items.filter((item) => item.appointmentId?.S === input.ExpressionAttributeValues[':appointmentId']?.S) };
+  });
 }
 
 interface EventParts {
@@ -123,11 +158,23 @@ function expectCreated(response: APIGatewayProxyResult, request: Record<string, 
   expect(response.statusCode).toBe(201);
   const body = JSON.parse(response.body) as Record<string, unknown>;
   expect(validateAppointment(body)).toEqual([]);
-  expect(body).toEqual({ ...request, id: body.id, appointmentDate: appointmentDateOf(String(request.appointmentDateTime)), createdAt: body.createdAt, notificationStatus: 'pending' });
+  expect(body).toEqual({
+    ...request,
+    id: body.id,
+    appointmentDate: appointmentDateOf(String(request.appointmentDateTime)),
+    createdAt: body.createdAt,
+    status: 'booked',
+    version: 1,
+    updatedAt: body.createdAt,
+    lastChange: { kind: 'booked', at: body.createdAt, by: 'patient' },
+  });
   expect(DENTISTS).toContain(body.dentist);
   expect(response.headers?.location).toBe(`/appointments/${String(body.id)}`);
   const stored = table(TEST_ENV.APPOINTMENTS_TABLE_NAME).get(String(body.id));
   expect(stored && unmarshall(stored)).toEqual(body);
+  // Its confirmation is pending from the same write.
+  const pending = table(TEST_ENV.NOTIFICATIONS_TABLE_NAME).get(`${String(body.id)}#change-1`);
+  expect(pending && unmarshall(pending)).toEqual({ appointmentId: body.id, notificationId: 'change-1', kind: 'booked', version: 1, status: 'pending', updatedAt: body.createdAt });
 }
 
 const errorCode = (response: APIGatewayProxyResult): string => (JSON.parse(response.body) as { code: string }).code;
@@ -166,6 +213,7 @@ describe('booking handler fuzz', () => {
           expect([response.statusCode, errorCode(response)]).toEqual([400, 'ValidationFailed']);
           expect((JSON.parse(response.body) as { details?: string[] }).details).toEqual(verdict.problems.slice(0, 100).map((problem) => problem.slice(0, 500)));
         } else if (verdict.kind === 'past') expect([response.statusCode, errorCode(response)]).toEqual([400, 'AppointmentInPast']);
+        else if (verdict.kind === 'outside-hours') expect([response.statusCode, errorCode(response)]).toEqual([400, 'OutsideOpeningHours']);
         else if (verdict.kind === 'unknown-dentist') {
           expect([response.statusCode, errorCode(response)]).toEqual([400, 'UnknownDentist']);
           expect((JSON.parse(response.body) as { details?: string[] }).details).toEqual([`/dentist must be one of: ${DENTISTS.join(', ')}`]);
@@ -175,10 +223,11 @@ describe('booking handler fuzz', () => {
       tally.parameters(property, 3_500),
     );
     expect(unhandled).toEqual([]);
-    // The generators reach both domain rules: mostly a dentist of the practice, so bookings are
-    // created, and enough others to exercise UnknownDentist.
+    // The generators reach every domain rule: mostly a dentist of the practice at an opening
+    // hour, so bookings are created, and enough others to exercise OutsideOpeningHours and UnknownDentist.
     const runs = [...verdicts.values()].reduce((sum, count) => sum + count, 0);
     expect(verdicts.get('created') ?? 0).toBeGreaterThan(runs * 0.15);
+    expect(verdicts.get('outside-hours') ?? 0).toBeGreaterThan(runs * 0.02);
     expect(verdicts.get('unknown-dentist') ?? 0).toBeGreaterThan(runs * 0.02);
   }, 120_000);
 
@@ -286,7 +335,9 @@ describe('booking handler fuzz', () => {
       switch (template) {
         case '/appointments/{id}':
         case '/staff/appointments/{id}':
-          return validateAppointment(answer);
+        case '/appointments/{id}/cancel':
+        case '/staff/appointments/{id}/cancel':
+          return validateAppointmentView(answer);
         case '/contacts/{email}':
         case '/staff/contacts/{email}':
           return validateContact(answer);

@@ -1,5 +1,5 @@
 import '../support/test-env';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { validateErrorResponse, type AppointmentRequest } from '../../../../contracts';
@@ -54,6 +54,10 @@ const BAD_BOOKINGS: BadBooking[] = [
   { name: 'impossible date', body: withField('appointmentDateTime', '2030-02-30T09:30:00Z'), status: 400, mentions: '/appointmentDateTime must match format "date-time"' },
   { name: 'human date', body: withField('appointmentDateTime', 'next Tuesday at 3'), status: 400, mentions: '/appointmentDateTime must match format "date-time"' },
   { name: 'date in the past', body: withField('appointmentDateTime', '2020-01-01T09:00:00+00:00'), status: 400, mentions: 'is in the past' },
+  // Opening hours, on the practice's clock (Europe/London)
+  { name: 'a Sunday', body: withField('appointmentDateTime', '2030-03-17T10:00:00Z'), status: 400, mentions: '/appointmentDateTime must start within opening hours: Sunday closed' },
+  { name: 'before opening', body: withField('appointmentDateTime', '2030-03-18T07:59:00Z'), status: 400, mentions: 'Monday 08:00-18:00 (Europe/London); it is 07:59 there' },
+  { name: 'at closing time', body: withField('appointmentDateTime', '2030-07-15T18:00:00+01:00'), status: 400, mentions: 'outside the practice\'s opening hours' },
   // Huge or blank strings
   { name: 'patientName of 10,000 characters', body: withField('patientName', 'x'.repeat(10_000)), status: 400, mentions: '/patientName must NOT have more than 100 characters' },
   { name: 'notes of 1,001 characters', body: withField('notes', 'n'.repeat(1001)), status: 400, mentions: '/notes must NOT have more than 1000 characters' },
@@ -95,7 +99,7 @@ const BAD_BOOKINGS: BadBooking[] = [
 
 beforeEach(() => {
   dynamodb.reset();
-  dynamodb.on(PutItemCommand).resolves({});
+  dynamodb.on(TransactWriteItemsCommand).resolves({});
 });
 
 describe('malformed bookings', () => {
@@ -113,7 +117,7 @@ describe('malformed bookings', () => {
     const error = JSON.parse(response.body) as { message: string; details?: string[] };
     expect(validateErrorResponse(error)).toEqual([]);
     expect([error.message, ...(error.details ?? [])].join('\n')).toContain(mentions);
-    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+    expect(dynamodb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
   });
 
   it('never pollutes Object.prototype', () => {

@@ -1,5 +1,5 @@
 import '../support/test-env';
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, ProvisionedThroughputExceededException, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, ProvisionedThroughputExceededException, QueryCommand, TransactWriteItemsCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -34,6 +34,8 @@ function expectErrorBody(response: APIGatewayProxyResult, status: number, code: 
 beforeEach(() => {
   dynamodb.reset();
   secretsManager.arm();
+  // The notifications of an appointment (GET answers them): none unless a test says otherwise.
+  dynamodb.on(QueryCommand, { TableName: 'test-notifications' }).resolves({ Items: [] });
 });
 
 /** The appointments table answers GetItem with this booking (the manage token's own, or the one read). */
@@ -47,8 +49,8 @@ function expectUnauthorized(response: APIGatewayProxyResult): Record<string, unk
 }
 
 describe('POST /appointments', () => {
-  it('stores a pending appointment with a new id and returns 201 with its location', async () => {
-    dynamodb.on(PutItemCommand).resolves({});
+  it('stores a booked appointment (version 1) and its change-1 pending notification in one transaction, and returns 201 with its location and ETag', async () => {
+    dynamodb.on(TransactWriteItemsCommand).resolves({});
 
     const response = await post({ ...request(), patientName: '  Jane O\'Neil  ' });
 
@@ -56,18 +58,22 @@ describe('POST /appointments', () => {
     expect(response.headers?.['content-type']).toBe('application/json');
     const body = bodyOf(response);
     expect(validateAppointment(body)).toEqual([]);
-    expect(body).toMatchObject({ ...request(), patientName: "Jane O'Neil", appointmentDate: '2030-03-14', notificationStatus: 'pending' });
+    expect(body).toMatchObject({ ...request(), patientName: "Jane O'Neil", appointmentDate: '2030-03-14', status: 'booked', version: 1, updatedAt: body.createdAt, lastChange: { kind: 'booked', at: body.createdAt, by: 'patient' } });
     expect(response.headers?.location).toBe(`/appointments/${String(body.id)}`);
+    expect(response.headers?.etag).toBe('"1"');
     // The manage token is e-mailed, never returned: the caller may have typed somebody else's address.
     expect(response.body).not.toMatch(/m1\.|token/i);
-    expect(dynamodb).toHaveReceivedCommandTimes(PutItemCommand, 1);
-    const put = dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input;
-    expect(put).toMatchObject({ TableName: 'test-appointments', ConditionExpression: 'attribute_not_exists(id)' });
-    expect(unmarshall(put.Item!)).toEqual(body);
+    expect(dynamodb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 1);
+    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+    const [appointment, notification] = dynamodb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!;
+    expect(appointment!.Put).toMatchObject({ TableName: 'test-appointments', ConditionExpression: 'attribute_not_exists(id)' });
+    expect(unmarshall(appointment!.Put!.Item!)).toEqual(body);
+    expect(notification!.Put!.TableName).toBe('test-notifications');
+    expect(unmarshall(notification!.Put!.Item!)).toEqual({ appointmentId: body.id, notificationId: 'change-1', kind: 'booked', version: 1, status: 'pending', updatedAt: body.createdAt });
   });
 
   it('assigns a distinct UUID to every booking', async () => {
-    dynamodb.on(PutItemCommand).resolves({});
+    dynamodb.on(TransactWriteItemsCommand).resolves({});
 
     const first = bodyOf(await post(request()));
     const second = bodyOf(await post(request()));
@@ -80,7 +86,7 @@ describe('POST /appointments', () => {
     ['application/json; charset=utf-8', 'Content-Type'],
     ['Application/JSON;charset="UTF-8"', 'CONTENT-TYPE'],
   ])('accepts content type %s sent as header %s', async (value, name) => {
-    dynamodb.on(PutItemCommand).resolves({});
+    dynamodb.on(TransactWriteItemsCommand).resolves({});
 
     const response = await post(request(), { [name]: value });
 
@@ -88,7 +94,7 @@ describe('POST /appointments', () => {
   });
 
   it('decodes a base64 body', async () => {
-    dynamodb.on(PutItemCommand).resolves({});
+    dynamodb.on(TransactWriteItemsCommand).resolves({});
 
     const response = await handler(
       apiEvent({ method: 'POST', resource: '/appointments', body: Buffer.from(JSON.stringify(request())).toString('base64'), isBase64Encoded: true }),
@@ -103,15 +109,28 @@ describe('POST /appointments', () => {
 
     const body = expectErrorBody(response, 400, 'AppointmentInPast');
     expect(body.message).toContain('appointmentDateTime 2001-01-01T09:00:00Z is in the past');
-    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+    expect(dynamodb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
   });
 
-  it('dates the appointment by its own offset, not by UTC', async () => {
-    dynamodb.on(PutItemCommand).resolves({});
+  it('dates the appointment by its own offset, not by UTC (nor by the practice clock)', async () => {
+    dynamodb.on(TransactWriteItemsCommand).resolves({});
 
-    const body = bodyOf(await post({ ...request(), appointmentDateTime: '2031-03-14T00:30:00+01:00' }));
+    // Saturday 02:00 at +14:00 is Friday 12:00 in London: open, and dated the 15th as written.
+    const body = bodyOf(await post({ ...request(), appointmentDateTime: '2031-03-15T02:00:00+14:00' }));
 
-    expect(body.appointmentDate).toBe('2031-03-14');
+    expect(body.appointmentDate).toBe('2031-03-15');
+  });
+
+  it.each([
+    ['on a Sunday', '2031-03-16T10:00:00Z', 'Sunday closed (Europe/London); it is 10:00 there'],
+    ['before opening, in summer time', '2031-07-14T07:30:00+01:00', 'Monday 08:00-18:00 (Europe/London); it is 07:30 there'],
+    ['after Saturday closing, written in another offset', '2031-03-15T09:30:00-05:00', 'Saturday 09:00-13:00 (Europe/London); it is 14:30 there'],
+  ])('rejects a booking %s with 400 OutsideOpeningHours naming the field and the day\'s hours', async (_case, appointmentDateTime, detail) => {
+    const response = await post({ ...request(), appointmentDateTime });
+
+    const body = expectErrorBody(response, 400, 'OutsideOpeningHours');
+    expect(body.details).toEqual([`/appointmentDateTime must start within opening hours: ${detail}`]);
+    expect(dynamodb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
   });
 
   it.each(['Dr Evil', 'dr lopez', 'Dr Lopez (call +447700900123 now)'])('rejects the dentist %j that is not one of the practice\'s with 400 UnknownDentist', async (dentist) => {
@@ -119,7 +138,7 @@ describe('POST /appointments', () => {
 
     const body = expectErrorBody(response, 400, 'UnknownDentist');
     expect(body.details).toEqual(['/dentist must be one of: Dr. Lee Jones, Dr Lopez, Dr Jones']);
-    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+    expect(dynamodb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
   });
 
   // The parser's own messages quote the text around the error (`Unexpected token 'j', "ja@ex.com" is not valid JSON`).
@@ -158,7 +177,7 @@ describe('POST /appointments', () => {
     ['ThrottlingException', () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })],
     ['a 503 ServiceUnavailable', () => Object.assign(new Error('unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } })],
   ])('answers %s with 503 and Retry-After', async (_case, makeError) => {
-    dynamodb.on(PutItemCommand).rejects(makeError());
+    dynamodb.on(TransactWriteItemsCommand).rejects(makeError());
 
     const response = await post(request());
 
@@ -168,7 +187,7 @@ describe('POST /appointments', () => {
   });
 
   it('answers any other AWS failure with 500, a request id and no internals', async () => {
-    dynamodb.on(PutItemCommand).rejects(Object.assign(new Error('User is not authorized on table test-appointments'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    dynamodb.on(TransactWriteItemsCommand).rejects(Object.assign(new Error('User is not authorized on table test-appointments'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
 
     const response = await post(request());
 
@@ -178,10 +197,18 @@ describe('POST /appointments', () => {
     expect(response.body).not.toContain('authorized');
   });
 
-  it('answers an id collision (the condition failed) with 500 rather than overwriting', async () => {
-    dynamodb.on(PutItemCommand).rejects(awsError(ConditionalCheckFailedException));
+  it('answers an id collision (the transaction cancelled on the appointment\'s condition) with 500 rather than overwriting', async () => {
+    const error = jest.spyOn(logger, 'error');
+    try {
+      dynamodb.on(TransactWriteItemsCommand).rejects(
+        new TransactionCanceledException({ message: 'Transaction cancelled [ConditionalCheckFailed, None]', $metadata: { httpStatusCode: 400 }, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }] }),
+      );
 
-    expectErrorBody(await post(request()), 500, 'InternalError');
+      expectErrorBody(await post(request()), 500, 'InternalError');
+      expect(error.mock.calls[0]?.[1]).toMatchObject({ errorName: 'AppointmentIdCollisionError' });
+    } finally {
+      error.mockRestore();
+    }
   });
 });
 
@@ -208,13 +235,14 @@ describe('GET /appointments/{id} (patient, with the manage token)', () => {
     handler(apiEvent({ method: 'GET', resource: '/appointments/{id}', pathParameters: { id }, ...(headers ? { headers } : {}) }), lambdaContext());
   const tokenOf = (appointment = stored()) => manageToken({ id: String(appointment.id), email: String(appointment.email) });
 
-  it('returns the stored appointment with its notification status', async () => {
+  it('returns the stored appointment with its notifications and its ETag', async () => {
     storeAppointment(stored());
 
     const response = await get(String(stored().id).toUpperCase(), bearer(tokenOf()));
 
     expect(response.statusCode).toBe(200);
-    expect(bodyOf(response)).toEqual(stored());
+    expect(bodyOf(response)).toEqual({ ...stored(), notifications: [] });
+    expect(response.headers?.etag).toBe('"1"');
     expect(dynamodb.commandCalls(GetItemCommand)[0]!.args[0].input).toMatchObject({ TableName: 'test-appointments', Key: { id: { S: stored().id } } });
     // The read that checked the token is the answer: the appointment is read once.
     expect(dynamodb.commandCalls(GetItemCommand)).toHaveLength(1);
@@ -294,7 +322,8 @@ describe('staff routes (claims from the Cognito authorizer)', () => {
     const response = await staffGet('/staff/appointments/{id}', { pathParameters: { id: String(stored().id) } });
 
     expect(response.statusCode).toBe(200);
-    expect(bodyOf(response)).toEqual(stored());
+    expect(bodyOf(response)).toEqual({ ...stored(), notifications: [] });
+    expect(response.headers?.etag).toBe('"1"');
   });
 
   it('GET /staff/appointments/{id} answers 404 for an unknown id', async () => {
@@ -310,7 +339,7 @@ describe('staff routes (claims from the Cognito authorizer)', () => {
   });
 
   it('GET /staff/appointments/{id} answers 500 when the stored item breaks the contract', async () => {
-    storeAppointment({ ...stored(), notificationStatus: 'bogus' });
+    storeAppointment({ ...stored(), status: 'bogus' });
 
     expectErrorBody(await staffGet('/staff/appointments/{id}', { pathParameters: { id: String(stored().id) } }), 500, 'InternalError');
   });
@@ -513,7 +542,7 @@ describe('booking metrics (EMF on stdout, one document per request)', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('counts a stored appointment as AppointmentsCreated, and nothing as rejected', async () => {
-    dynamodb.on(PutItemCommand).resolves({});
+    dynamodb.on(TransactWriteItemsCommand).resolves({});
     const stdout = captureStdout();
 
     expect((await post(request())).statusCode).toBe(201);
@@ -547,7 +576,7 @@ describe('booking metrics (EMF on stdout, one document per request)', () => {
   });
 
   it('does not count a transient AWS failure (503) as a rejection', async () => {
-    dynamodb.on(PutItemCommand).rejects(awsError(ProvisionedThroughputExceededException));
+    dynamodb.on(TransactWriteItemsCommand).rejects(awsError(ProvisionedThroughputExceededException));
     const stdout = captureStdout();
 
     expect((await post(request())).statusCode).toBe(503);

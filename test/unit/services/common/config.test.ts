@@ -20,6 +20,8 @@ const BOOKING_ENV = {
   CONTACTS_TABLE_NAME: 'contacts',
   MANAGE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:manage-token-key-AbCdEf',
   DENTISTS: JSON.stringify([{ id: 'lopez', name: 'Dr Lopez' }]),
+  NOTIFICATIONS_TABLE_NAME: 'notifications',
+  OPENING_HOURS: JSON.stringify({ timeZone: 'Europe/London', weekly: { 1: { opens: '08:00', closes: '18:00' } } }),
 };
 
 function configurationError(load: () => unknown): ConfigurationError {

@@ -19,6 +19,12 @@ export const TEST_ENV = {
     { id: 'lopez', name: 'Dr Lopez' },
     { id: 'jones', name: 'Dr Jones' },
   ]),
+  NOTIFICATIONS_TABLE_NAME: 'test-notifications',
+  // The practice's opening hours as the CDK config passes them (Europe/London, Mon-Fri 08-18, Sat 09-13).
+  OPENING_HOURS: JSON.stringify({
+    timeZone: 'Europe/London',
+    weekly: { 1: { opens: '08:00', closes: '18:00' }, 2: { opens: '08:00', closes: '18:00' }, 3: { opens: '08:00', closes: '18:00' }, 4: { opens: '08:00', closes: '18:00' }, 5: { opens: '08:00', closes: '18:00' }, 6: { opens: '09:00', closes: '13:00' } },
+  }),
   IDEMPOTENCY_TABLE_NAME: 'test-idempotency',
   SENDER_EMAIL: 'appointments@lj-dentists.example',
   IDEMPOTENCY_EXPIRY_SECONDS: '604800',
