@@ -8,7 +8,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemComman
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { INSERT_ONLY_FILTER_PATTERN } from '../../../cdk/constructs/appointment-pipe';
+import { PATIENT_VISIBLE_CHANGE_FILTER_PATTERNS } from '../../../cdk/constructs/appointment-pipe';
 import { parseEnrichedAppointment, type Appointment } from '../../../contracts';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../../local/emulators/dynamodb-local';
 import { startFauxqs, type RunningFauxqs } from '../../../local/emulators/fauxqs';
@@ -67,7 +67,7 @@ describe('npm run dlq -- replay on DynamoDB Local and fauxqs', () => {
         label: 'pipe',
         deadLetterQueue: { url: dlq.QueueUrl as string, arn: fauxqs.queueArn(`pipe-dlq-${suffix}`) },
         targetQueueUrl: targetQueue.QueueUrl as string,
-        filterPatterns: [JSON.stringify(INSERT_ONLY_FILTER_PATTERN)],
+        filterPatterns: PATIENT_VISIBLE_CHANGE_FILTER_PATTERNS.map((pattern) => JSON.stringify(pattern)),
         contactsTableName,
         appointmentsTableName,
       },

@@ -2,11 +2,11 @@ import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { INSERT_ONLY_FILTER_PATTERN } from '../../../cdk/constructs/appointment-pipe';
+import { PATIENT_VISIBLE_CHANGE_FILTER_PATTERNS } from '../../../cdk/constructs/appointment-pipe';
 import { StatefulStack } from '../../../cdk/stacks/stateful-stack';
 import { pipeOfTemplate, resolveDeployedReplay, STATEFUL_REPLAY_OUTPUTS } from '../../../ops/dlq/resolve-replay';
 
-const pattern = JSON.stringify(INSERT_ONLY_FILTER_PATTERN);
+const pattern = JSON.stringify(PATIENT_VISIBLE_CHANGE_FILTER_PATTERNS[0]);
 const templateWith = (pipeProperties: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ Resources: { Pipe: { Type: 'AWS::Pipes::Pipe', Properties: pipeProperties }, ...extra } });
 
