@@ -15,16 +15,24 @@ export interface ContactPreference {
 export const contactKeyOf = (email: string): string => email.toLowerCase();
 
 /**
- * Reads a stored contact item. A valid one is used as is. A corrupt one must neither block the
- * batch nor silence a patient: its method is kept when it is a known one (an sms without a usable
- * number then falls back to e-mail in the notifier), otherwise e-mail, which always has an address.
+ * The preference rule of a stored contact item, valid or not: a corrupt item must neither block a
+ * batch nor silence a patient, so its method is kept when it is a known one (an sms without a
+ * usable number then falls back to e-mail in the notifier), otherwise e-mail, which always has an
+ * address. Without the contract check (the notifier uses the rule alone, and does not ship the
+ * contact validator); readContactPreference adds the check.
  */
-export function readContactPreference(item: Record<string, unknown>): ContactPreference {
-  const problems = validateContact(item);
+export function contactPreferenceOf(item: Record<string, unknown>): ContactPreference {
   const method = PREFERRED_METHODS.find((candidate) => candidate === item.preferredMethod);
   const phone = typeof item.phoneNumber === 'string' && /^\+[1-9]\d{6,14}$/.test(item.phoneNumber) ? item.phoneNumber : undefined;
   const preference: ContactPreference = { preferredMethod: method ?? 'email' };
   if (phone) preference.phoneNumber = phone;
+  return preference;
+}
+
+/** The rule, and the problems of an item that breaks the contact contract (for the enrichment's log line). */
+export function readContactPreference(item: Record<string, unknown>): ContactPreference {
+  const preference = contactPreferenceOf(item);
+  const problems = validateContact(item);
   if (problems.length > 0) preference.problems = problems;
   return preference;
 }

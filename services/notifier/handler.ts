@@ -213,10 +213,8 @@ async function handleReminder(request: ReminderRequest['reminder'], receiveCount
     await reconcileReminder(current.id, log);
     return;
   }
+  // A corrupt contact item is read by the same rule as in the enrichment (which logs its problems).
   const contact = await readContactNow(dynamodb, config.contactsTableName, current.email);
-  if (contact?.problems) {
-    log.warn('contact item breaks the contact contract; using what is usable', { email: maskEmail(current.email), preferredMethod: contact.preferredMethod, problems: contact.problems });
-  }
   const recipient: Recipient = { email: current.email, ...(current.phoneNumber ? { phoneNumber: current.phoneNumber } : {}), ...preferredChannel(contact) };
   await notify({ kind: 'reminder', appointment: current, recipient, receiveCount, log });
 }

@@ -1,7 +1,7 @@
 import { GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Appointment } from '../../../contracts';
-import { contactKeyOf, readContactPreference, type ContactPreference } from '../../common/contact-preference';
+import { contactKeyOf, contactPreferenceOf, type ContactPreference } from '../../common/contact-preference';
 
 /** The appointments table holds an item the notifier cannot read as an appointment: the record fails, naming what is wrong. */
 export class InvalidStoredAppointmentError extends Error {
@@ -40,8 +40,8 @@ export async function readAppointmentNow(client: DynamoDBClient, tableName: stri
   return Item ? readAppointment(appointmentId, unmarshall(Item as Record<string, AttributeValue>)) : undefined;
 }
 
-/** The patient's contact preference now, read as the enrichment reads it; undefined for a patient with none. */
+/** The patient's contact preference now, by the enrichment's rule; undefined for a patient with none. */
 export async function readContactNow(client: DynamoDBClient, tableName: string, email: string): Promise<ContactPreference | undefined> {
   const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: contactKeyOf(email) } } }));
-  return Item ? readContactPreference(unmarshall(Item as Record<string, AttributeValue>)) : undefined;
+  return Item ? contactPreferenceOf(unmarshall(Item as Record<string, AttributeValue>)) : undefined;
 }
