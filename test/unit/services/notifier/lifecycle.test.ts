@@ -217,7 +217,7 @@ describe('the reminder, reconciled after each change', () => {
   it('reschedule: the schedule is moved (Create conflicts, Update replaces it) and the row follows the new version', async () => {
     const booked = appointment();
     await deliver(message(booked));
-    scheduler.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
+    scheduler.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
     const moved = reschedule(booked, at(20 * DAY_MS));
     await deliver(message(moved));
 
@@ -250,7 +250,7 @@ describe('the reminder, reconciled after each change', () => {
   });
 
   it('a booking already inside the lead time gets no schedule and a skipped row saying why', async () => {
-    scheduler.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ message: 'none', $metadata: {} }));
+    scheduler.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ message: 'none', Message: 'none', $metadata: {} }));
     const soon = appointment({ appointmentDateTime: at(LEAD_MS / 2) });
     await deliver(message(soon));
 
