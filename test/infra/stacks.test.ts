@@ -318,6 +318,11 @@ describe.each(STAGES)('%s environment', (stage) => {
           'MANAGE_TOKEN_SECRET_ARN',
           'MANAGE_TOKEN_VALIDITY_SECONDS',
           'SITE_URL',
+          // The lifecycle: its rows, the contact a reminder reads, the last attempt, the lead time.
+          'NOTIFICATIONS_TABLE_NAME',
+          'CONTACTS_TABLE_NAME',
+          'MAX_RECEIVE_COUNT',
+          'REMINDER_LEAD_SECONDS',
         ],
       } as const;
 

@@ -40,6 +40,7 @@ describe('replay: resolving a deployed environment', () => {
       Stacks: [{ StackName: 'Staging-Stateful', CreationTime: new Date(), StackStatus: 'UPDATE_COMPLETE', Outputs: [
         { OutputKey: 'AppointmentsTableName', OutputValue: 'appointments-t' },
         { OutputKey: 'ContactsTableName', OutputValue: 'contacts-t' },
+        { OutputKey: 'NotificationsTableName', OutputValue: 'notifications-t' },
       ] }],
     });
     mock.on(GetTemplateCommand).resolves({ TemplateBody: templateWith({ SourceParameters: { FilterCriteria: { Filters: [{ Pattern: pattern }] } } }) });
@@ -57,6 +58,7 @@ describe('replay: resolving a deployed environment', () => {
           filterPatterns: [pattern],
           contactsTableName: 'contacts-t',
           appointmentsTableName: 'appointments-t',
+          notificationsTableName: 'notifications-t',
         },
       ],
     });
