@@ -138,14 +138,21 @@ export type ReminderRowPlan =
   | { status: 'skipped'; version: number; cause: string; onlyIfRowExists: boolean };
 
 /**
- * The reminder row after a reconcile: `pending` with `dueAt` when a schedule was made or moved,
- * `skipped` with the cause when none is due. Written for the appointment's version at least the
- * row's; for the same version only over `pending` or `skipped` (a reminder already sent, suppressed
- * or failed for that version stays as it is).
+ * The reminder row after a reconcile. `pending` with `dueAt` when a schedule was made or moved:
+ * written for a newer version over anything (the row is the appointment's one reminder: a sent
+ * one is followed by the next), for the same version only over `pending` or `skipped`. `skipped`
+ * with the cause when none is due: only over a `pending` or `skipped` row of that version or an
+ * older one (a reminder already sent, suppressed or failed keeps its outcome), and only over an
+ * existing row unless asked to create one (a booking already inside the lead time).
  */
 export function recordReminderPlan(client: DynamoDBClient, tableName: string, appointmentId: string, plan: ReminderRowPlan, at: string): Promise<RowWrite> {
-  const newer = 'attribute_not_exists(#version) OR #version < :version OR (#version = :version AND #status IN (:pending, :skipped))';
-  const condition = plan.status === 'skipped' && plan.onlyIfRowExists ? `attribute_exists(#status) AND (${newer})` : newer;
+  const open = '#status IN (:pending, :skipped) AND #version <= :version';
+  const condition =
+    plan.status === 'pending'
+      ? 'attribute_not_exists(#version) OR #version < :version OR (#version = :version AND #status IN (:pending, :skipped))'
+      : plan.onlyIfRowExists
+        ? open
+        : `attribute_not_exists(#status) OR (${open})`;
   const common = { '#kind': S('reminder'), '#version': N(plan.version), '#updatedAt': S(at) };
   const cleared: Name[] = ['#channel', '#sentAt', '#providerMessageId', '#attempts'];
   return plan.status === 'pending'

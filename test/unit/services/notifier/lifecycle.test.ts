@@ -383,6 +383,21 @@ describe('a reminder request (the schedule fired)', () => {
     expect(validateNotification(rows.row(booked.id, 'reminder'))).toEqual([]);
   });
 
+  it('a sent reminder keeps its outcome when the appointment is cancelled afterwards; a later reschedule makes the next one', async () => {
+    const booked = await bookedWithReminder();
+    await deliver(reminderRequest(booked));
+    expect(rows.row(booked.id, 'reminder')).toMatchObject({ status: 'sent', version: 1 });
+
+    const moved = reschedule(booked, at(30 * DAY_MS));
+    await deliver(message(moved));
+    expect(rows.row(booked.id, 'reminder')).toMatchObject({ status: 'pending', version: 2 });
+    await deliver(reminderRequest(moved));
+    await deliver(message(cancel(moved)));
+
+    expect(rows.row(booked.id, 'reminder')).toMatchObject({ status: 'sent', version: 2 });
+    expect(emails().filter((email) => email.Content!.Simple!.Subject!.Data!.startsWith('Reminder:'))).toHaveLength(2);
+  });
+
   it('never writes the appointments table', async () => {
     const booked = await bookedWithReminder();
     await deliver(reminderRequest(booked));
