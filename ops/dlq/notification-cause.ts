@@ -43,7 +43,7 @@ export async function notificationRows(dynamodb: DynamoDBClient, tableName: stri
 /**
  * The local runtime's notifications table: the emulator's table whose generated name comes from the
  * template's `NotificationsTable` logical id (the local runtime names tables as CloudFormation
- * would, `<stack>-<logicalId>…`, and its state file does not list them).
+ * would, `<stack>-<logicalId>`, and its state file does not list them).
  */
 export async function findLocalNotificationsTable(dynamodb: DynamoDBClient): Promise<string | undefined> {
   const names: string[] = [];
@@ -53,6 +53,6 @@ export async function findLocalNotificationsTable(dynamodb: DynamoDBClient): Pro
     names.push(...(page.TableNames ?? []));
     start = page.LastEvaluatedTableName;
   } while (start);
-  const matches = names.filter((name) => /(^|-)NotificationsTable/.test(name));
+  const matches = names.filter((name) => /(^|-)NotificationsTable$/.test(name));
   return matches.length === 1 ? matches[0] : undefined;
 }
