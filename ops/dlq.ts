@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_RUNTIME_STATE_FILE } from '../local/runtime/runtime-state';
 import { DlqToolError, type DeadLetterQueue, type DeadLetterQueueSet } from './dlq/dead-letter-queue';
 import { describeDeadLetter, type DeadLetterSummary } from './dlq/describe-message';
+import { causeFromRows, notificationRows } from './dlq/notification-cause';
 import { peekMessages } from './dlq/peek-messages';
 import { replayPipeDeadLetters, type ReplayOutcome } from './dlq/pipe-replay';
 import { redriveMessages } from './dlq/redrive-messages';
@@ -84,12 +85,19 @@ async function main(argv: string[]): Promise<number> {
   });
 
   if (command === 'list') {
+    const dynamodb = set.notificationsTable
+      ? new DynamoDBClient({
+          region: set.region,
+          ...(set.notificationsTable.dynamodbEndpoint ? { endpoint: set.notificationsTable.dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+        })
+      : undefined;
     const report = [];
     for (const dlq of queues) {
       const messages = await peekMessages(sqs, dlq.queue.url, { max: max ?? 100 });
-      const summaries = await Promise.all(messages.map((message) => withBookingCause(set, describeDeadLetter(dlq, message))));
+      const summaries = await Promise.all(messages.map((message) => withNotificationCause(dynamodb, set, describeDeadLetter(dlq, message))));
       report.push({ queue: dlq.label, kind: dlq.kind, url: dlq.queue.url, count: summaries.length, messages: summaries });
     }
+    dynamodb?.destroy();
     if (values.json) console.log(JSON.stringify({ environment: set.environment, queues: report }, null, 2));
     else printList(set, report);
     return 0;
@@ -167,19 +175,13 @@ function selectQueues(set: DeadLetterQueueSet, label: string | undefined): DeadL
   return found;
 }
 
-/** Adds the booking's recorded notification failure (from GET /appointments/{id}) to the cause. */
-async function withBookingCause(set: DeadLetterQueueSet, summary: DeadLetterSummary): Promise<DeadLetterSummary> {
-  if (!set.apiUrl || !summary.appointmentId) return summary;
+/** Adds the notification's recorded failure (its row in the notifications table) to the cause. */
+async function withNotificationCause(dynamodb: DynamoDBClient | undefined, set: DeadLetterQueueSet, summary: DeadLetterSummary): Promise<DeadLetterSummary> {
+  if (!dynamodb || !set.notificationsTable || !summary.appointmentId) return summary;
   try {
-    const response = await fetch(`${set.apiUrl.replace(/\/$/, '')}/appointments/${encodeURIComponent(summary.appointmentId)}`, {
-      signal: AbortSignal.timeout(5000),
-    });
-    if (!response.ok) return summary;
-    const appointment = (await response.json()) as Record<string, unknown>;
-    const failure = appointment.lastNotificationError as { message?: string; code?: string } | undefined;
-    const status = typeof appointment.notificationStatus === 'string' ? appointment.notificationStatus : undefined;
-    if (failure?.message) return { ...summary, cause: `${failure.code ? `${failure.code}: ` : ''}${failure.message}` };
-    return status ? { ...summary, cause: `${summary.cause}; booking status ${status}` } : summary;
+    const rows = await notificationRows(dynamodb, set.notificationsTable.tableName, summary.appointmentId);
+    const cause = causeFromRows(rows, summary.notificationId ? { notificationId: summary.notificationId } : undefined);
+    return cause ? { ...summary, cause } : summary;
   } catch {
     return summary;
   }

@@ -9,10 +9,18 @@ import { Construct } from 'constructs';
 import { createDeadLetterQueue } from './dead-letter-queue';
 
 /**
- * Only new bookings pass: the notifier's own status update (a MODIFY record) and deletions must
- * never reach the enrichment, or a booking would be notified again.
+ * The patient-visible changes, one notification each: the INSERT of a booking
+ * (`lastChange.kind` booked), or a MODIFY whose new image's `lastChange.kind` is rescheduled or
+ * cancelled. Anything else is dropped: a MODIFY that is not such a change (its lastChange still
+ * says booked), and deletions. The notifier never writes the appointments table, so its own
+ * writes never reach the stream at all. Two filters of one FilterCriteria (a record passes when it
+ * matches either), so that each event name is tied to its own kinds.
  */
-export const INSERT_ONLY_FILTER_PATTERN = { eventName: ['INSERT'] } as const;
+const lastChangeKind = (kinds: readonly string[]) => ({ dynamodb: { NewImage: { lastChange: { M: { kind: { S: kinds } } } } } });
+export const PATIENT_VISIBLE_CHANGE_FILTER_PATTERNS = [
+  { eventName: ['INSERT'], ...lastChangeKind(['booked']) },
+  { eventName: ['MODIFY'], ...lastChangeKind(['rescheduled', 'cancelled']) },
+] as const;
 
 /** The Pipes metrics that mean records were not delivered (namespace AWS/EventBridge/Pipes, dimension PipeName). */
 export const PIPE_FAILURE_METRICS = ['ExecutionFailed', 'ExecutionTimeout', 'EnrichmentStageFailed', 'TargetStageFailed'] as const;
@@ -96,7 +104,7 @@ export class AppointmentPipe extends Construct {
     });
 
     this.pipe = new pipes.CfnPipe(this, 'Pipe', {
-      description: 'New appointments -> enrichment (preferred contact method) -> notifications queue',
+      description: 'Patient-visible appointment changes -> enrichment (preferred contact method) -> notifications queue',
       roleArn: this.role.roleArn,
       desiredState: 'RUNNING',
       source: streamArn,
@@ -114,7 +122,7 @@ export class AppointmentPipe extends Construct {
           onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
           deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
         },
-        filterCriteria: { filters: [{ pattern: JSON.stringify(INSERT_ONLY_FILTER_PATTERN) }] },
+        filterCriteria: { filters: PATIENT_VISIBLE_CHANGE_FILTER_PATTERNS.map((pattern) => ({ pattern: JSON.stringify(pattern) })) },
       },
       enrichment: props.enrichmentFunction.functionArn,
       target: props.targetQueue.queueArn,

@@ -119,7 +119,11 @@ export class StatelessStack extends Stack {
         REMINDER_LEAD_SECONDS: String(config.lifecycle.reminderLeadTime.toSeconds()),
       },
     });
-    allow(this.notifier, ['dynamodb:UpdateItem'], [appointmentsTable.tableArn]);
+    // Reads only: the appointment as it is now (reminders). Its outcomes go to the notifications
+    // table, so the notifier's writes can never reach the appointments stream and the pipe.
+    allow(this.notifier, ['dynamodb:GetItem'], [appointmentsTable.tableArn]);
+    allow(this.notifier, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [notificationsTable.tableArn]);
+    allow(this.notifier, ['dynamodb:GetItem'], [contactsTable.tableArn]);
     allow(
       this.notifier,
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],

@@ -1,3 +1,4 @@
+import type { NotificationsTableRef } from './notification-cause';
 // The queues' shape is the local runtime's (it writes them into its state file); ops only reads it,
 // so the dependency runs one way: ops -> local.
 import type { DeadLetterQueue } from '../../local/runtime/runtime-state';
@@ -11,8 +12,10 @@ export interface DeadLetterQueueSet {
   region: string;
   /** SQS endpoint override (the local emulator); absent for AWS. */
   sqsEndpoint?: string;
-  /** The booking API, used to show each dead-lettered booking's recorded failure. */
+  /** The booking API. */
   apiUrl?: string;
+  /** The notifications table, where each dead-lettered notification's last failure is recorded. */
+  notificationsTable?: NotificationsTableRef;
   queues: DeadLetterQueue[];
 }
 

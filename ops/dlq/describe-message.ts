@@ -6,6 +6,8 @@ export interface DeadLetterSummary {
   messageId: string;
   /** The booking the message is about, when the body names one. */
   appointmentId?: string;
+  /** The notifications table row the message is about (`change-<version>` or `reminder`), when the body says. */
+  notificationId?: string;
   sentAt?: string;
   receiveCount: number;
   /** Why it was dead-lettered, as far as the message itself says. */
@@ -28,11 +30,15 @@ export function describeDeadLetter(dlq: DeadLetterQueue, message: PeekedMessage)
   };
   const body = parseJsonObject(message.body);
   if (dlq.kind === 'sqs-redrive') {
-    const appointmentId = typeof body?.id === 'string' ? body.id : undefined;
+    // A change's message (the enriched appointment) or a reminder request ({ reminder: {...} }).
+    const reminder = body?.reminder as Record<string, unknown> | undefined;
+    const appointmentId = typeof body?.id === 'string' ? body.id : typeof reminder?.appointmentId === 'string' ? reminder.appointmentId : undefined;
+    const notificationId = reminder ? 'reminder' : typeof body?.version === 'number' ? `change-${body.version}` : undefined;
     return {
       ...base,
       ...(appointmentId ? { appointmentId } : {}),
-      cause: body ? 'the notifier failed it on every receive (see the booking\'s last failure)' : 'body is not JSON: the notifier rejects it as invalid',
+      ...(appointmentId && notificationId ? { notificationId } : {}),
+      cause: body ? "the notifier failed it on every receive (see the notification's recorded cause)" : 'body is not JSON: the notifier rejects it as invalid',
     };
   }
   return { ...base, cause: truncate(pipeFailureCause(body, message)) };

@@ -30,8 +30,10 @@ export interface PipeReplayTarget {
   filterPatterns: string[];
   /** The table the enrichment reads preferences from (the enrichment function's `CONTACTS_TABLE_NAME`). */
   contactsTableName: string;
-  /** The pipe's source table, read to skip bookings that have been notified or skipped since. */
+  /** The pipe's source table, read to skip appointments that no longer exist. */
   appointmentsTableName: string;
+  /** The notifications table, read to skip changes whose notification completed since (sent, skipped, suppressed). */
+  notificationsTableName?: string;
 }
 
 export interface ReplayClients {
@@ -182,7 +184,8 @@ async function replayOne(
     const pending: DynamoDbStreamPipeEvent[] = [];
     for (const event of passed) {
       const appointmentId = event.dynamodb.Keys.id && 'S' in event.dynamodb.Keys.id ? event.dynamodb.Keys.id.S : undefined;
-      const reason = appointmentId ? await notPendingReason(clients.dynamodb, target.appointmentsTableName, appointmentId) : undefined;
+      const version = event.dynamodb.NewImage?.version && 'N' in event.dynamodb.NewImage.version ? Number(event.dynamodb.NewImage.version.N) : undefined;
+      const reason = appointmentId ? await handledReason(clients.dynamodb, target, appointmentId, version) : undefined;
       if (appointmentId && reason) outcome.skipped.push({ appointmentId, reason });
       else pending.push(event);
     }
@@ -264,14 +267,28 @@ export async function readStreamRange(streams: DynamoDBStreamsClient, info: Stre
   throw new ReplayError('RangeIncomplete', `shard ${info.shardId} ended at ${records[records.length - 1]?.dynamodb?.SequenceNumber} before ${info.endSequenceNumber}; nothing was sent`);
 }
 
-/** Why a booking must not be replayed: it is no longer pending, or it is gone. Undefined when it may. */
-async function notPendingReason(dynamodb: DynamoDBClient, tableName: string, appointmentId: string): Promise<string | undefined> {
+/**
+ * Why a change must not be replayed: the appointment is gone, or the notification of that change
+ * (`change-<version>` in the notifications table) has completed since. Undefined when it may be
+ * (replaying a change twice is safe either way: the notifier is idempotent per change).
+ */
+async function handledReason(dynamodb: DynamoDBClient, target: PipeReplayTarget, appointmentId: string, version: number | undefined): Promise<string | undefined> {
   const { Item } = await dynamodb.send(
-    new GetItemCommand({ TableName: tableName, Key: { id: { S: appointmentId } }, ConsistentRead: true, ProjectionExpression: 'notificationStatus' }),
+    new GetItemCommand({ TableName: target.appointmentsTableName, Key: { id: { S: appointmentId } }, ConsistentRead: true, ProjectionExpression: 'id' }),
   );
   if (!Item) return 'the appointment no longer exists';
-  const status = Item.notificationStatus?.S;
-  return status === 'pending' ? undefined : `notificationStatus is ${status ?? 'missing'}: handled since`;
+  if (!target.notificationsTableName || version === undefined || !Number.isInteger(version)) return undefined;
+  const row = await dynamodb.send(
+    new GetItemCommand({
+      TableName: target.notificationsTableName,
+      Key: { appointmentId: { S: appointmentId }, notificationId: { S: `change-${version}` } },
+      ConsistentRead: true,
+      ProjectionExpression: '#status',
+      ExpressionAttributeNames: { '#status': 'status' },
+    }),
+  );
+  const status = row.Item?.status?.S;
+  return status === 'sent' || status === 'skipped' || status === 'suppressed' ? `its change-${version} notification is ${status}: handled since` : undefined;
 }
 
 /**

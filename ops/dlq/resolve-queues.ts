@@ -1,7 +1,9 @@
 import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
-import { STATELESS_OUTPUTS, isStage, stackName as stackNameOf, type StackKind } from '../../contracts/system-facts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { STATEFUL_OUTPUTS, STATELESS_OUTPUTS, isStage, stackName as stackNameOf, type StackKind } from '../../contracts/system-facts';
 import { readRuntimeState } from '../../local/runtime/runtime-state';
 import { DlqToolError, type DeadLetterQueue, type DeadLetterQueueSet } from './dead-letter-queue';
+import { findLocalNotificationsTable } from './notification-cause';
 
 /** The dead-letter queues of the local runtime started by `npm start`, from its state file. */
 export async function resolveLocalQueues(runtimeStateFile: string): Promise<DeadLetterQueueSet> {
@@ -12,12 +14,17 @@ export async function resolveLocalQueues(runtimeStateFile: string): Promise<Dead
       `no local runtime is running (no live ${runtimeStateFile}): start it with \`npm start\`, or pass --env <stage> for a deployed environment`,
     );
   }
+  // Best effort: without the notifications table the list still shows each message, without its recorded cause.
+  const dynamodb = new DynamoDBClient({ region: state.region, endpoint: state.endpoints.dynamodb, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const notificationsTableName = await findLocalNotificationsTable(dynamodb).catch(() => undefined);
+  dynamodb.destroy();
   return {
     environment: 'local',
     region: state.region,
     sqsEndpoint: state.endpoints.sqs,
     apiUrl: state.apiUrl,
     queues: state.deadLetterQueues,
+    ...(notificationsTableName ? { notificationsTable: { tableName: notificationsTableName, dynamodbEndpoint: state.endpoints.dynamodb } } : {}),
   };
 }
 
@@ -50,7 +57,10 @@ export async function resolveDeployedQueues(stage: string, region: string | unde
     { label: 'pipe', kind: 'pipe', queue: { url: pipeDlqUrl, arn: arnOf(pipeDlqUrl) } },
   ];
   const apiUrl = findOutput(outputs, DEPLOYED_OUTPUTS.apiUrl);
-  return { environment: stage, region: resolvedRegion, queues, ...(apiUrl ? { apiUrl } : {}) };
+  // The notifications table (each notification's recorded cause) is the stateful stack's output; best effort.
+  const stateful = await client.send(new DescribeStacksCommand({ StackName: deployedStackName(stage, 'Stateful') })).catch(() => undefined);
+  const notificationsTableName = findOutput(stateful?.Stacks?.[0]?.Outputs ?? [], STATEFUL_OUTPUTS.notificationsTableName);
+  return { environment: stage, region: resolvedRegion, queues, ...(apiUrl ? { apiUrl } : {}), ...(notificationsTableName ? { notificationsTable: { tableName: notificationsTableName } } : {}) };
 }
 
 /** Output keys of the stateless stack this tool reads (kept in step with cdk/ by a test). */

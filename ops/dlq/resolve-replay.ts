@@ -1,6 +1,8 @@
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, type Output } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readRuntimeState } from '../../local/runtime/runtime-state';
 import { DlqToolError } from './dead-letter-queue';
+import { findLocalNotificationsTable } from './notification-cause';
 import type { PipeReplayTarget } from './pipe-replay';
 import { DEPLOYED_OUTPUTS, deployedStackName, queueArnFromUrl } from './resolve-queues';
 import { STATEFUL_OUTPUTS } from '../../contracts/system-facts';
@@ -45,11 +47,23 @@ export async function resolveLocalReplay(runtimeStateFile: string): Promise<Repl
       appointmentsTableName: pipe.sourceTableName,
     };
   });
-  return { environment: 'local', region: state.region, endpoints: { dynamodb: state.endpoints.dynamodb, sqs: state.endpoints.sqs }, targets };
+  const dynamodb = new DynamoDBClient({ region: state.region, endpoint: state.endpoints.dynamodb, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const notificationsTableName = await findLocalNotificationsTable(dynamodb).catch(() => undefined);
+  dynamodb.destroy();
+  return {
+    environment: 'local',
+    region: state.region,
+    endpoints: { dynamodb: state.endpoints.dynamodb, sqs: state.endpoints.sqs },
+    targets: notificationsTableName ? targets.map((target) => ({ ...target, notificationsTableName })) : targets,
+  };
 }
 
 /** Output keys of the stateful stack a replay reads: the shared facts the CDK app writes them under. */
-export const STATEFUL_REPLAY_OUTPUTS = { appointmentsTableName: STATEFUL_OUTPUTS.appointmentsTableName, contactsTableName: STATEFUL_OUTPUTS.contactsTableName } as const;
+export const STATEFUL_REPLAY_OUTPUTS = {
+  appointmentsTableName: STATEFUL_OUTPUTS.appointmentsTableName,
+  contactsTableName: STATEFUL_OUTPUTS.contactsTableName,
+  notificationsTableName: STATEFUL_OUTPUTS.notificationsTableName,
+} as const;
 
 /**
  * The appointment pipe of a deployed environment: its DLQ and target from the `<Stage>-Stateless`
@@ -87,6 +101,7 @@ export async function resolveDeployedReplay(stage: string, region: string | unde
         filterPatterns: pipe.filterPatterns,
         contactsTableName: stateful(STATEFUL_REPLAY_OUTPUTS.contactsTableName),
         appointmentsTableName: stateful(STATEFUL_REPLAY_OUTPUTS.appointmentsTableName),
+        notificationsTableName: stateful(STATEFUL_REPLAY_OUTPUTS.notificationsTableName),
       },
     ],
   };

@@ -36,6 +36,14 @@ export function optionalPositiveInteger(env: Environment, name: string, fallback
   return Number(raw);
 }
 
+export function requirePositiveInteger(env: Environment, name: string): number {
+  const raw = requireString(env, name);
+  if (!/^\d+$/.test(raw) || Number(raw) <= 0 || !Number.isSafeInteger(Number(raw))) {
+    throw new ConfigurationError(name, `must be a positive integer, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
 export function optionalUrl(env: Environment, name: string): string | undefined {
   const raw = optionalString(env, name);
   if (raw === undefined) return undefined;

@@ -5,6 +5,7 @@
  */
 import '../unit/services/support/test-env';
 import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -33,6 +34,7 @@ import { sqsEvent, sqsRecord } from '../unit/services/support/sqs';
 const dynamodb = mockClient(DynamoDBClient);
 const ses = mockClient(SESv2Client);
 const sns = mockClient(SNSClient);
+const scheduler = mockClient(SchedulerClient);
 const secretsManager = mockManageTokenSecret();
 
 beforeEach(() => {
@@ -43,6 +45,12 @@ beforeEach(() => {
   new IdempotencyTableFake(TEST_ENV.IDEMPOTENCY_TABLE_NAME).install(dynamodb);
   new RecipientQuotaTableFake(TEST_ENV.RECIPIENT_QUOTA_TABLE_NAME).install(dynamodb);
   dynamodb.on(PutItemCommand, { TableName: TEST_ENV.APPOINTMENTS_TABLE_NAME }).resolves({});
+  // The notifier reads the appointment back to reconcile its reminder; none here (the lifecycle
+  // contract test, change-notifications.test.ts, covers the reminder).
+  dynamodb.on(GetItemCommand, { TableName: TEST_ENV.APPOINTMENTS_TABLE_NAME }).resolves({});
+  scheduler.reset();
+  scheduler.on(CreateScheduleCommand).resolves({});
+  scheduler.on(DeleteScheduleCommand).resolves({});
   ses.on(SendEmailCommand).resolves({ MessageId: 'ses-message' });
   sns.on(PublishCommand).resolves({ MessageId: 'sns-message' });
   jest.spyOn(logger, 'info').mockImplementation(() => undefined);

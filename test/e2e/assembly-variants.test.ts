@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { BookingStageEvent } from '../../local-app/booking-progress';
 import { attachBookingProgress } from '../../local-app/attach-booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
-import { devAssembly, eventually, futureDateTime, postJson, removeDirectory, rescheduleTo, resourcesOfType, variantAssembly } from './e2e-support';
-import { putContactAsStaff, staffIdToken } from './identity-support';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { devAssembly, eventually, futureDateTime, notificationsTableName, postJson, removeDirectory, rescheduleTo, resourcesOfType, variantAssembly } from './e2e-support';
+import { putContactAsStaff } from './identity-support';
 
 /**
  * The runtime reads the assembly; it does not know the product. A variant assembly, as a changed
  * `cdk synth` would write it, changes what happens locally with no change to the runtime:
- * - the pipe's filter also admits MODIFY records of appointments set back to `pending` with no
- *   recorded failure (a reschedule), so such an update notifies again;
+ * - the pipe's filter also admits MODIFY records whose lastChange still says booked (writes that
+ *   are no patient-visible change, which the synthesized filter drops), so such an update notifies
+ *   again, on the channel of the address it now names;
  * - the notifications queue's visibility timeout is 2 s instead of 181 s, so SQS's redrive of a
  *   message the notifier keeps failing can be watched in seconds.
  */
@@ -17,19 +20,15 @@ describe('local runtime: a variant assembly changes behaviour with no runtime ch
   let runtime: LocalRuntime;
   let assembly: string;
   const stages: BookingStageEvent[] = [];
-  // A reschedule sets the booking back to pending; the notifier's own updates (an outcome, or the
-  // cause of a failed attempt, which leaves it pending) must not pass, or they would loop.
-  const RESCHEDULE_FILTER = {
-    eventName: ['INSERT', 'MODIFY'],
-    // `exists` applies to leaves (an object-valued field counts as absent), hence the path to `code`.
-    dynamodb: { NewImage: { notificationStatus: { S: ['pending'] }, lastNotificationError: { M: { code: { S: [{ exists: false }] } } } } },
-  };
+  // Added to the synthesized filters: any MODIFY of a booked appointment. The notifier writes only
+  // its notifications table, so its outcomes still cannot loop back through the pipe.
+  const EVERY_MODIFY_FILTER = { eventName: ['MODIFY'], dynamodb: { NewImage: { lastChange: { M: { kind: { S: ['booked'] } } } } } };
 
   beforeAll(async () => {
     assembly = variantAssembly(await devAssembly(), (template) => {
       for (const pipe of resourcesOfType(template, 'AWS::Pipes::Pipe')) {
         const source = pipe.Properties.SourceParameters as { FilterCriteria: { Filters: Array<{ Pattern: string }> } };
-        source.FilterCriteria.Filters = [{ Pattern: JSON.stringify(RESCHEDULE_FILTER) }];
+        source.FilterCriteria.Filters = [...source.FilterCriteria.Filters, { Pattern: JSON.stringify(EVERY_MODIFY_FILTER) }];
       }
       for (const queue of resourcesOfType(template, 'AWS::SQS::Queue')) {
         if (queue.Properties.RedrivePolicy) queue.Properties.VisibilityTimeout = 2;
@@ -73,7 +72,7 @@ describe('local runtime: a variant assembly changes behaviour with no runtime ch
     await reached(id, 'sms');
     const texts = (await runtime.emulators.sms.listMessages()).filter((sms) => sms.phoneNumber === '+447700900301');
     expect(texts).toHaveLength(1);
-    // The notifier's own status update (MODIFY to `sent`) does not pass: no loop, one e-mail.
+    // The notifier's outcome rows are in their own table: no loop, one e-mail.
     await runtime.idle();
     expect((await runtime.emulators.ses.listEmails()).filter((mail) => mail.to.includes(email))).toHaveLength(1);
   }, 60_000);
@@ -97,10 +96,13 @@ describe('local runtime: a variant assembly changes behaviour with no runtime ch
     }, 30_000);
     expect(messages).toHaveLength(1);
     expect(await runtime.emulators.sms.listMessages()).not.toContainEqual(expect.objectContaining({ phoneNumber }));
-    // The cause stays on the booking, where `npm run dlq -- list` reads it.
-    const stored = (await (await fetch(api(`staff/appointments/${id}`), { headers: { authorization: `Bearer ${await staffIdToken(runtime.identity)}` } })).json()) as { notificationStatus: string; lastNotificationError?: { code: string; receiveCount: number } };
-    expect(stored.notificationStatus).toBe('pending');
-    expect(stored.lastNotificationError).toMatchObject({ receiveCount: 3 });
-    expect(stored.lastNotificationError?.code).toMatch(/Internal/);
+    // The last allowed attempt marked the notification failed, with its cause, where
+    // `npm run dlq -- list` and GET /appointments/{id} read it.
+    const { Items } = await runtime.clients.dynamodb.send(
+      new QueryCommand({ TableName: notificationsTableName(runtime), KeyConditionExpression: 'appointmentId = :id', ExpressionAttributeValues: { ':id': { S: id } }, ConsistentRead: true }),
+    );
+    const row = (Items ?? []).map((item) => unmarshall(item)).find((candidate) => candidate.notificationId === 'change-1');
+    expect(row).toMatchObject({ kind: 'booked', version: 1, status: 'failed', attempts: 3 });
+    expect(String(row?.cause)).toMatch(/Internal/);
   }, 90_000);
 });

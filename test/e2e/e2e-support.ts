@@ -80,16 +80,24 @@ export function appointmentsTableName(runtime: LocalRuntime): string {
 }
 
 /**
- * A reschedule as an operator's tool would write it: the booking moves to another patient e-mail
- * and back to `pending`, one UpdateItem, so its stream record is a MODIFY.
+ * A write that is no patient-visible change, as an operator's tool would make it: the booking moves
+ * to another patient e-mail in one UpdateItem, so its stream record is a MODIFY whose lastChange
+ * still says booked (the synthesized filter drops it).
  */
 export async function rescheduleTo(runtime: LocalRuntime, appointmentId: string, email: string): Promise<void> {
   await runtime.clients.dynamodb.send(
     new UpdateItemCommand({
       TableName: appointmentsTableName(runtime),
       Key: { id: { S: appointmentId } },
-      UpdateExpression: 'SET email = :email, notificationStatus = :pending',
-      ExpressionAttributeValues: { ':email': { S: email }, ':pending': { S: 'pending' } },
+      UpdateExpression: 'SET email = :email',
+      ExpressionAttributeValues: { ':email': { S: email } },
     }),
   );
+}
+
+/** The notifications table of the local runtime: its key is appointmentId + notificationId. */
+export function notificationsTableName(runtime: LocalRuntime): string {
+  const table = runtime.topology.tables.find((candidate) => candidate.keySchema.some((key) => key.attributeName === 'notificationId'));
+  if (!table) throw new Error('the assembly has no notifications table');
+  return table.tableName;
 }

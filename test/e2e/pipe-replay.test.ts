@@ -2,15 +2,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
 import { writeRuntimeState } from '../../local/runtime/runtime-state';
 import { peekMessages } from '../../ops/dlq/peek-messages';
 import { replayPipeDeadLetters } from '../../ops/dlq/pipe-replay';
 import { resolveLocalReplay } from '../../ops/dlq/resolve-replay';
-import { devAssembly, eventually, futureDateTime, postJson, removeDirectory } from './e2e-support';
-import { putContactAsStaff, staffIdToken } from './identity-support';
+import { devAssembly, eventually, futureDateTime, notificationsTableName, postJson, removeDirectory } from './e2e-support';
+import { putContactAsStaff } from './identity-support';
 
 /**
  * A booking the pipe dead-lettered because its enrichment kept failing (every enrichment
@@ -66,12 +68,15 @@ describe('local runtime: replaying the pipe DLQ', () => {
       const [first] = await replayPipeDeadLetters(clients, target);
       expect(first).toMatchObject({ status: 'replayed', replayed: [{ appointmentId: id, preferredMethod: 'email' }] });
 
-      const appointment = await eventually('the replayed booking to be notified', async () => {
-        const response = await fetch(new URL(`staff/appointments/${id}`, runtime.apiUrl), { headers: { authorization: `Bearer ${await staffIdToken(runtime.identity)}` } });
-        const body = (await response.json()) as Record<string, unknown>;
-        return body.notificationStatus === 'sent' ? body : undefined;
+      // The booking's notification row (change-1) in the notifications table.
+      const row = await eventually('the replayed booking to be notified', async () => {
+        const { Item } = await runtime.clients.dynamodb.send(
+          new GetItemCommand({ TableName: notificationsTableName(runtime), Key: { appointmentId: { S: id }, notificationId: { S: 'change-1' } }, ConsistentRead: true }),
+        );
+        const found = Item ? unmarshall(Item) : undefined;
+        return found?.status === 'sent' ? found : undefined;
       }, 30_000);
-      expect(appointment.notificationChannel).toBe('email');
+      expect(row.channel).toBe('email');
       expect((await runtime.emulators.ses.listEmails()).filter((mail) => mail.to.includes(email))).toHaveLength(1);
 
       // The same range dead-lettered again (as a second, overlapping DLQ message would be).

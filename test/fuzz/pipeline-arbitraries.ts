@@ -15,11 +15,33 @@ const caseVariant = (email: string): fc.Arbitrary<string> => fc.constantFrom(ema
 /** A stored appointment: a valid booking request (naming one of the practice's dentists) plus what the booking service adds. */
 export const storedAppointment = (now = Date.now(), dentists: readonly string[] = configuredDentistNames()): fc.Arbitrary<Appointment> =>
   fc
-    .tuple(appointmentRequest(now, dentists), fc.constantFrom(...PATIENT_EMAILS).chain(caseVariant), fc.uuid({ version: 4 }), fc.integer({ min: now - 86_400_000, max: now }))
-    .map(([request, email, id, createdAt]) => {
+    .tuple(
+      appointmentRequest(now, dentists),
+      fc.constantFrom(...PATIENT_EMAILS).chain(caseVariant),
+      fc.uuid({ version: 4 }),
+      fc.integer({ min: now - 86_400_000, max: now }),
+      fc.constantFrom<Appointment['lastChange']['kind']>('booked', 'rescheduled', 'cancelled'),
+      fc.integer({ min: 2, max: 20 }),
+      fc.constantFrom(...dentists),
+    )
+    .map(([request, email, id, createdAt, kind, laterVersion, previousDentist]) => {
       const trimmed = Object.fromEntries(Object.entries(request).map(([key, value]) => [key, value.trim()]));
       const appointmentDate = String(trimmed.appointmentDateTime).slice(0, 10);
-      return { ...trimmed, email, id, appointmentDate, createdAt: new Date(createdAt).toISOString(), notificationStatus: 'pending' } as Appointment;
+      const at = new Date(createdAt).toISOString();
+      // The latest change: the booking itself (version 1), or a later reschedule or cancellation.
+      const lastChange: Appointment['lastChange'] =
+        kind === 'booked' ? { kind, at, by: 'patient' } : kind === 'rescheduled' ? { kind, at, by: 'staff', previousDentist } : { kind, at, by: 'patient' };
+      return {
+        ...trimmed,
+        email,
+        id,
+        appointmentDate,
+        createdAt: at,
+        status: kind === 'cancelled' ? 'cancelled' : 'booked',
+        version: kind === 'booked' ? 1 : laterVersion,
+        updatedAt: at,
+        lastChange,
+      } as Appointment;
     })
     .filter((appointment) => dentists.includes(appointment.dentist) && validateAppointment(appointment).length === 0);
 

@@ -8,7 +8,12 @@ import { removeSynthesizedOutput, synthesizeStage, templateJson, type Synthesize
  * settings, so the dev assembly stands for all. A function the budgets do not name gets the default.
  */
 const KIB = 1024;
-const BUDGET_BYTES: Record<string, number> = { booking: 350 * KIB, enrichment: 350 * KIB, notifier: 450 * KIB };
+// The notifier's budget was 450 KiB (443 measured); the booking lifecycle added the Scheduler client
+// (~15 KiB minified), the reminder-request validator (~5 KiB), the appointment read-back, the
+// templates per kind and the calendar invite: 478 KiB measured (dev assets, 2026-12-01), the budget
+// is that + 5 %. Trimmed first: the notifier reads a contact by the shared rule without shipping the
+// contact validator (~6 KiB), and validates no stored appointment (the booking did, ~25 KiB).
+const BUDGET_BYTES: Record<string, number> = { booking: 350 * KIB, enrichment: 350 * KIB, notifier: 502 * KIB };
 const DEFAULT_BUDGET_BYTES = 350 * KIB;
 
 /** The contracts each function validates at run time (the `$id` of each schema it ships). */
@@ -16,7 +21,7 @@ const SCHEMA_ID_PREFIX = 'https://schemas.lj-dentists.example/booking-notificati
 const VALIDATORS_SHIPPED: Record<string, string[]> = {
   booking: ['appointment', 'appointment-request', 'contact', 'contact-request'],
   enrichment: ['appointment', 'contact', 'enriched-appointment'],
-  notifier: ['enriched-appointment'],
+  notifier: ['enriched-appointment', 'reminder-request'],
 };
 
 interface BundledFunction {
@@ -58,7 +63,7 @@ describe('deployable bundles', () => {
     }
   });
 
-  it('stay within their size budgets (notifier 450 KiB, booking and enrichment 350 KiB, any other 350 KiB)', () => {
+  it('stay within their size budgets (notifier 502 KiB, booking and enrichment 350 KiB, any other 350 KiB)', () => {
     const sizes = functions.map((fn) => ({ name: fn.name, kib: Math.ceil(fs.statSync(fn.file).size / KIB) }));
     const over = sizes.filter(({ name, kib }) => kib * KIB > (BUDGET_BYTES[name] ?? DEFAULT_BUDGET_BYTES));
     expect(over).toEqual([]);

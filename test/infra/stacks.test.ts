@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { API_ROUTES, STAFF_GROUP, routeKey } from '../../contracts/api-routes';
 import { validateErrorResponse } from '../../contracts';
-import { INSERT_ONLY_FILTER_PATTERN, PIPE_FAILURE_METRICS } from '../../cdk/constructs/appointment-pipe';
+import { PATIENT_VISIBLE_CHANGE_FILTER_PATTERNS, PIPE_FAILURE_METRICS } from '../../cdk/constructs/appointment-pipe';
 import { VISIBILITY_TIMEOUT_FACTOR } from '../../cdk/constructs/notification-queue';
 import { DEAD_LETTER_RETENTION, ENVIRONMENTS, STAGES, type Stage } from '../../cdk/config/environments';
 import { APPOINTMENTS_BY_DATE_INDEX, STATEFUL_LOGICAL_IDS } from '../../cdk/stacks/stateful-stack';
@@ -318,6 +318,11 @@ describe.each(STAGES)('%s environment', (stage) => {
           'MANAGE_TOKEN_SECRET_ARN',
           'MANAGE_TOKEN_VALIDITY_SECONDS',
           'SITE_URL',
+          // The lifecycle: its rows, the contact a reminder reads, the last attempt, the lead time.
+          'NOTIFICATIONS_TABLE_NAME',
+          'CONTACTS_TABLE_NAME',
+          'MAX_RECEIVE_COUNT',
+          'REMINDER_LEAD_SECONDS',
         ],
       } as const;
 
@@ -434,12 +439,15 @@ describe.each(STAGES)('%s environment', (stage) => {
         );
       });
 
-      it('notifier: record the status, idempotency records, the recipient quota, the manage-token key, send e-mail from the sender identity, SMS, consume the (encrypted) queue', () => {
+      it('notifier: read the appointment and contact, record the notification rows, idempotency records, the recipient quota, the manage-token key, send e-mail from the sender identity, SMS, consume the (encrypted) queue', () => {
         const { stateless } = get(stage);
         const region = stateless.region;
-        expect(grantsOfRole(stage, logicalId(stateless.notifier.role))).toEqual(
+        expect(grantsOfRole(stage, logicalId(stateless.notifier.role)).filter((grant) => !/^(scheduler|iam):/.test(grant))).toEqual(
           [
-            'dynamodb:UpdateItem on Stateful:AppointmentsTable.Arn',
+            // Never a write to the appointments table: its stream feeds the pipe.
+            'dynamodb:GetItem on Stateful:AppointmentsTable.Arn',
+            'dynamodb:GetItem on Stateful:ContactsTable.Arn',
+            ...grants(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['Stateful:NotificationsTable.Arn']),
             ...grants(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['Stateful:IdempotencyTable.Arn']),
             ...grants(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['Stateful:RecipientQuotaTable.Arn']),
             'secretsmanager:GetSecretValue on Stateful:ManageTokenKey.Ref',
@@ -587,10 +595,13 @@ describe.each(STAGES)('%s environment', (stage) => {
         expect(config.pipe.batchSize).toBeLessThanOrEqual(10);
       });
 
-      it('passes only INSERT records, with exactly the pattern {"eventName":["INSERT"]}', () => {
+      it("passes only patient-visible changes: a booking's INSERT, a reschedule's or cancellation's MODIFY", () => {
         const filters = ((pipeProperties().SourceParameters as Record<string, unknown>).FilterCriteria as { Filters: Array<{ Pattern: string }> }).Filters;
-        expect(filters).toEqual([{ Pattern: '{"eventName":["INSERT"]}' }]);
-        expect(JSON.parse(filters[0]?.Pattern ?? '')).toEqual(INSERT_ONLY_FILTER_PATTERN);
+        expect(filters).toEqual([
+          { Pattern: '{"eventName":["INSERT"],"dynamodb":{"NewImage":{"lastChange":{"M":{"kind":{"S":["booked"]}}}}}}' },
+          { Pattern: '{"eventName":["MODIFY"],"dynamodb":{"NewImage":{"lastChange":{"M":{"kind":{"S":["rescheduled","cancelled"]}}}}}}' },
+        ]);
+        expect(filters.map((filter) => JSON.parse(filter.Pattern))).toEqual(PATIENT_VISIBLE_CHANGE_FILTER_PATTERNS);
       });
 
       it('enriches with the enrichment function and targets the notifications queue', () => {

@@ -36,9 +36,9 @@ function parseRecord(record: unknown, index: number): { appointment?: Appointmen
   const sequenceNumber = typeof dynamodb?.SequenceNumber === 'string' ? dynamodb.SequenceNumber : undefined;
   const fail = (...problems: string[]) => ({ problem: { record: eventId, sequenceNumber, problems } });
 
-  // Which events are notified is the pipe filter's decision alone (INSERT today; a variant may admit
-  // a MODIFY that resets an appointment to pending): whatever passes it with a new image is
-  // enriched. A REMOVE has no image to notify about.
+  // Which events are notified is the pipe filter's decision alone (a booking's INSERT, a
+  // reschedule's or cancellation's MODIFY): whatever passes it with a new image is enriched, the
+  // image as stored after the change. A REMOVE has no image to notify about.
   if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') {
     return fail(`eventName is ${JSON.stringify(record.eventName ?? null)}: only INSERT or MODIFY records carry an appointment to notify (check the pipe filter)`);
   }

@@ -1,11 +1,18 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { NotificationKind } from '../../../contracts';
 import type { DeliveryChannel } from '../domain/plan-notification';
 
-/** What identifies one notification: a pipe resend or SQS redelivery carries the same pair. */
+/**
+ * What identifies one notification: the change (or reminder) of the appointment, never the
+ * appointment alone. A pipe resend, an SQS redelivery or a second firing of a reminder carries the
+ * same four values and sends nothing; two real changes (two versions) send twice.
+ */
 export interface DeliveryKey {
   appointmentId: string;
+  kind: NotificationKind;
+  version: number;
   channel: DeliveryChannel;
 }
 
@@ -19,15 +26,17 @@ export interface IdempotentDeliveryOptions {
 }
 
 /**
- * Wraps a send so it runs at most once per appointment and channel (Powertools idempotency on
+ * Wraps a send so it runs at most once per change and channel (Powertools idempotency on
  * DynamoDB). The key comes from the message body, never the SQS messageId, which changes with every
  * pipe resend. A completed record returns the first send's MessageId without sending; an
  * in-progress one throws IdempotencyAlreadyInProgressError, failing the SQS record so it is retried
- * later. The key prefix is fixed (not the function name) so a redeployed function keeps its records.
+ * later. The key prefix is fixed (not the function name) so a redeployed function keeps its records;
+ * it is unchanged from when the key was [appointmentId, channel]: the record id is the hash of the
+ * key's values, which now has four of them, so an older record can never answer a change.
  */
 export function idempotentDelivery(options: IdempotentDeliveryOptions) {
   const config = new IdempotencyConfig({
-    eventKeyJmesPath: '[appointmentId, channel]',
+    eventKeyJmesPath: '[appointmentId, kind, version, channel]',
     expiresAfterSeconds: options.expiresAfterSeconds,
     throwOnNoIdempotencyKey: true,
   });

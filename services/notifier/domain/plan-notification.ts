@@ -1,4 +1,4 @@
-import type { EnrichedAppointment, NotificationResult } from '../../../contracts';
+import type { EnrichedAppointment, NotificationKind, NotificationResult } from '../../../contracts';
 
 export type DeliveryChannel = 'email' | 'sms';
 
@@ -22,7 +22,10 @@ export function smsAllowed(phone: string, rules: PlanRules): boolean {
   return rules.smsCountryCallingCodes.some((code) => phone.startsWith(`+${code}`));
 }
 
-export function planNotification(appointment: EnrichedAppointment, rules: PlanRules): NotificationPlan {
+/** Who is told, and how they asked to be: a change's enriched appointment, or a reminder's appointment with the contact read now. */
+export type Recipient = Pick<EnrichedAppointment, 'email' | 'phoneNumber' | 'preferredMethod' | 'contactPhoneNumber'>;
+
+export function planNotification(appointment: Recipient, rules: PlanRules): NotificationPlan {
   switch (appointment.preferredMethod) {
     case 'none':
       return { channel: 'none' };
@@ -40,12 +43,20 @@ export function planNotification(appointment: EnrichedAppointment, rules: PlanRu
   }
 }
 
+/** What a notification is about: the appointment, the kind and the version it was made for. */
+export interface NotificationSubject {
+  appointmentId: string;
+  kind: NotificationKind;
+  version: number;
+  preferredMethod: EnrichedAppointment['preferredMethod'];
+}
+
 export function notificationResult(
-  appointment: EnrichedAppointment,
+  subject: NotificationSubject,
   plan: NotificationPlan,
   delivery: { providerMessageId: string; sentAt: string } | { skippedAt: string } | { suppressedReason: string; suppressedAt: string },
 ): NotificationResult {
-  const base = { appointmentId: appointment.id, preferredMethod: appointment.preferredMethod };
+  const base = { appointmentId: subject.appointmentId, kind: subject.kind, version: subject.version, preferredMethod: subject.preferredMethod };
   const result: NotificationResult =
     'providerMessageId' in delivery
       ? { ...base, channel: plan.channel, outcome: 'sent', providerMessageId: delivery.providerMessageId, notifiedAt: delivery.sentAt }

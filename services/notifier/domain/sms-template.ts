@@ -1,5 +1,5 @@
-import type { EnrichedAppointment } from '../../../contracts';
-import { describeAppointmentTime } from './appointment-time';
+import type { NotificationKind } from '../../../contracts';
+import { changeDetails, type NotifiedAppointment } from './notification-details';
 
 /** One SMS segment of GSM-7 text; anything longer is split (and billed) as several. */
 export const MAX_SMS_SEPTETS = 160;
@@ -55,28 +55,60 @@ export function truncateGsm(text: string, septets: number): string {
   return result.trimEnd() + ELLIPSIS;
 }
 
-/**
- * The appointment SMS: always one GSM-7 segment (≤ 160 septets). The clinic is dropped first when
- * space runs out, then the patient's and dentist's names are shortened, each keeping a fair share.
- */
-export function renderAppointmentSms(appointment: EnrichedAppointment): string {
-  const when = describeAppointmentTime(appointment.appointmentDateTime);
-  const name = toGsm7(appointment.patientName);
-  const dentist = toGsm7(appointment.dentist);
-  const clinic = appointment.clinic ? toGsm7(appointment.clinic) : '';
-  const compose = (n: string, d: string, c: string): string =>
-    `LJ Dentists: ${n}, your appointment with ${d}${c ? ` at ${c}` : ''} is on ${when.shortDate} at ${when.time} (${when.zone}).`;
+/** Shares `budget` septets among texts fairly: a text shorter than its share leaves the rest to the others. */
+function shareBudget(lengths: readonly number[], budget: number): number[] {
+  const shares = lengths.map(() => 0);
+  const order = lengths.map((length, index) => ({ length, index })).sort((a, b) => a.length - b.length);
+  let left = budget;
+  order.forEach(({ length, index }, position) => {
+    const fair = Math.floor(left / (order.length - position));
+    shares[index] = Math.min(length, fair);
+    left -= shares[index]!;
+  });
+  return shares;
+}
 
-  const full = compose(name, dentist, clinic);
+/**
+ * The SMS of one notification (booked, rescheduled, cancelled, reminder): always one GSM-7 segment
+ * (<= 160 septets). The clinic is dropped first when space runs out, then the names (patient,
+ * dentists) are shortened, each keeping a fair share. Never notes nor cancellationReason; no link
+ * (only the e-mail address is proved, so only e-mails carry the manage link).
+ */
+export function renderNotificationSms(kind: NotificationKind, appointment: NotifiedAppointment): string {
+  const details = changeDetails(kind, appointment);
+  const { when } = details;
+  const previous = details.previousWhen;
+  const zoneOfPrevious = previous && previous.zone !== when.zone ? ` (${previous.zone})` : '';
+  const at = `${when.shortDate} at ${when.time} (${when.zone})`;
+  // The names that may be shortened: patient, dentist, and the previous dentist of a reschedule.
+  const names = [toGsm7(appointment.patientName), toGsm7(appointment.dentist), details.previousDentist ? toGsm7(details.previousDentist) : ''];
+  const clinic = appointment.clinic ? toGsm7(appointment.clinic) : '';
+  const compose = ([n, d, pd]: readonly string[], c: string): string => {
+    const place = c ? ` at ${c}` : '';
+    switch (kind) {
+      case 'booked':
+        return `LJ Dentists: ${n}, your appointment with ${d}${place} is on ${at}.`;
+      case 'rescheduled': {
+        const moved = previous ? ` is moved from ${previous.shortDate} ${previous.time}${zoneOfPrevious} to ${at}` : ` on ${at} is changed`;
+        return `LJ Dentists: ${n}, your appointment with ${d}${place}${moved}${pd ? ` (was with ${pd})` : ''}.`;
+      }
+      case 'cancelled':
+        return `LJ Dentists: ${n}, your appointment with ${d}${place} on ${at} is cancelled.`;
+      case 'reminder':
+        return `LJ Dentists: ${n}, a reminder of your appointment with ${d}${place} on ${at}.`;
+    }
+  };
+
+  const full = compose(names, clinic);
   if (gsmLength(full) <= MAX_SMS_SEPTETS) return full;
-  const withoutClinic = compose(name, dentist, '');
+  const withoutClinic = compose(names, '');
   if (gsmLength(withoutClinic) <= MAX_SMS_SEPTETS) return withoutClinic;
 
-  const budget = MAX_SMS_SEPTETS - gsmLength(compose('', '', ''));
-  const half = Math.floor(budget / 2);
-  // Whichever name is short leaves its unused share to the other.
-  const nameBudget = gsmLength(dentist) <= half ? budget - gsmLength(dentist) : half;
-  const shortName = truncateGsm(name, nameBudget);
-  const shortDentist = truncateGsm(dentist, budget - gsmLength(shortName));
-  return compose(shortName, shortDentist, '');
+  const present = names.filter((name) => name !== '');
+  // What the fixed words take: the message without its clinic, less the names inserted in it.
+  const budget = MAX_SMS_SEPTETS - (gsmLength(withoutClinic) - present.reduce((sum, name) => sum + gsmLength(name), 0));
+  const shares = shareBudget(present.map(gsmLength), budget);
+  let index = 0;
+  const shortened = names.map((name) => (name === '' ? '' : truncateGsm(name, shares[index++]!)));
+  return compose(shortened, '');
 }

@@ -3,6 +3,10 @@ import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { EmulatorStartError } from '../../../local/emulators/errors';
 import { isPortListening } from '../../../local/emulators/ports';
 import { startSesV2Local, type RunningSesV2Local } from '../../../local/emulators/ses-v2-local';
+import { sendEmail } from '../../../services/notifier/adapters/send-email';
+import { notificationEmail } from '../../../services/notifier/domain/notification-email';
+import { loadFixture } from '../../fixtures/load-fixture';
+import type { Appointment } from '../../../contracts';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
@@ -49,6 +53,23 @@ describe('aws-ses-v2-local emulator', () => {
     });
     expect(email?.at).toBeInstanceOf(Date);
     expect(Math.abs((email?.at.getTime() ?? 0) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it("stores the notifier's calendar invite as the e-mail's attachment (SES v2 Simple content Attachments), shown by /store", async () => {
+    const appointment = { ...loadFixture<Appointment>('appointment', 'lifecycle-rescheduled'), id: randomUUID() };
+    const content = notificationEmail('rescheduled', appointment, { manageUrl: 'https://book.example/manage', bookUrl: 'https://book.example', organizerEmail: 'bookings@lj-dentists.example', now: new Date() });
+
+    const messageId = await sendEmail(client, 'bookings@lj-dentists.example', appointment.email, content);
+
+    const store = (await (await fetch(new URL('/store', ses.endpoint))).json()) as { emails: Array<{ messageId: string; attachments?: Array<{ filename: string; contentType: string; content: string; size: number }> }> };
+    const stored = store.emails.find((email) => email.messageId === messageId);
+    expect(stored?.attachments).toHaveLength(1);
+    const [attachment] = stored!.attachments!;
+    expect(attachment).toMatchObject({ filename: 'appointment.ics', contentType: 'text/calendar; charset=UTF-8; method=REQUEST' });
+    const ics = Buffer.from(attachment!.content, 'base64').toString('utf8');
+    expect(ics).toBe(content.attachments![0]!.content);
+    expect(ics).toContain(`UID:${appointment.id}@lj-dentists.example`);
+    expect(ics).toContain('SEQUENCE:1');
   });
 
   it('serves its mail viewer page', async () => {

@@ -8,7 +8,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemComman
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { INSERT_ONLY_FILTER_PATTERN } from '../../../cdk/constructs/appointment-pipe';
+import { PATIENT_VISIBLE_CHANGE_FILTER_PATTERNS } from '../../../cdk/constructs/appointment-pipe';
 import { parseEnrichedAppointment, type Appointment } from '../../../contracts';
 import { startDynamoDbLocal, type RunningDynamoDbLocal } from '../../../local/emulators/dynamodb-local';
 import { startFauxqs, type RunningFauxqs } from '../../../local/emulators/fauxqs';
@@ -58,6 +58,15 @@ describe('npm run dlq -- replay on DynamoDB Local and fauxqs', () => {
       new CreateTableCommand({ TableName: appointmentsTableName, BillingMode: 'PAY_PER_REQUEST', ...key, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } }),
     );
     await dynamodb.send(new CreateTableCommand({ TableName: contactsTableName, BillingMode: 'PAY_PER_REQUEST', ...key }));
+    const notificationsTableName = `notifications-${suffix}`;
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: notificationsTableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'appointmentId', KeyType: 'HASH' }, { AttributeName: 'notificationId', KeyType: 'RANGE' }],
+        AttributeDefinitions: [{ AttributeName: 'appointmentId', AttributeType: 'S' }, { AttributeName: 'notificationId', AttributeType: 'S' }],
+      }),
+    );
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: appointmentsTableName }));
     const targetQueue = await sqs.send(new CreateQueueCommand({ QueueName: `notifications-${suffix}` }));
     const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `pipe-dlq-${suffix}` }));
@@ -67,28 +76,36 @@ describe('npm run dlq -- replay on DynamoDB Local and fauxqs', () => {
         label: 'pipe',
         deadLetterQueue: { url: dlq.QueueUrl as string, arn: fauxqs.queueArn(`pipe-dlq-${suffix}`) },
         targetQueueUrl: targetQueue.QueueUrl as string,
-        filterPatterns: [JSON.stringify(INSERT_ONLY_FILTER_PATTERN)],
+        filterPatterns: PATIENT_VISIBLE_CHANGE_FILTER_PATTERNS.map((pattern) => JSON.stringify(pattern)),
         contactsTableName,
         appointmentsTableName,
+        notificationsTableName,
       },
     };
   }
 
   function appointment(overrides: Partial<Appointment> = {}): Appointment {
-    return { ...loadFixture<Appointment>('appointment', 'stored'), id: randomUUID(), email: `${randomUUID().slice(0, 8)}@example.com`, ...overrides };
+    return { ...loadFixture<Appointment>('appointment', 'lifecycle-booked'), id: randomUUID(), email: `${randomUUID().slice(0, 8)}@example.com`, ...overrides };
   }
 
   async function store(w: World, item: object): Promise<void> {
     await dynamodb.send(new PutItemCommand({ TableName: w.target.appointmentsTableName, Item: marshall(item, { removeUndefinedValues: true }) }));
   }
 
+  /** The booking's notification completed (its row in the notifications table), and a later write that is no change (a MODIFY the filter drops). */
   async function markSent(w: World, id: string): Promise<void> {
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: w.target.notificationsTableName,
+        Item: marshall({ appointmentId: id, notificationId: 'change-1', kind: 'booked', version: 1, status: 'sent', channel: 'email', updatedAt: new Date().toISOString() }),
+      }),
+    );
     await dynamodb.send(
       new UpdateItemCommand({
         TableName: w.target.appointmentsTableName,
         Key: { id: { S: id } },
-        UpdateExpression: 'SET notificationStatus = :sent',
-        ExpressionAttributeValues: { ':sent': { S: 'sent' } },
+        UpdateExpression: 'SET notes = :notes',
+        ExpressionAttributeValues: { ':notes': { S: 'Staff note.' } },
       }),
     );
   }
@@ -123,7 +140,7 @@ describe('npm run dlq -- replay on DynamoDB Local and fauxqs', () => {
 
   const bodies = async (url: string) => (await peekMessages(sqs, url, { max: 50, holdSeconds: 2 })).map((message) => JSON.parse(message.body) as unknown);
 
-  it('sends the range\'s pending INSERTs, enriched, to the target; drops MODIFYs and handled bookings; deletes the DLQ message', async () => {
+  it('sends the range\'s pending changes, enriched, to the target; drops MODIFYs that are no change and changes notified since; deletes the DLQ message', async () => {
     const w = await world();
     const bySms = appointment();
     const noContact = appointment();

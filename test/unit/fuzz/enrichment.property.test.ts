@@ -55,10 +55,10 @@ const invalidRecord = (now: number): fc.Arbitrary<(index: number) => { record: u
       delete (record.dynamodb as Record<string, unknown>).NewImage;
       return named(record);
     }),
-    fc.tuple(storedAppointment(now), fc.constantFrom('email', 'id', 'appointmentDateTime', 'patientName', 'notificationStatus')).map(([appointment, field]) => () => {
+    fc.tuple(storedAppointment(now), fc.constantFrom('email', 'id', 'appointmentDateTime', 'patientName', 'status', 'version')).map(([appointment, field]) => () => {
       const broken: Record<string, unknown> = { ...appointment };
       if (field === 'email' || field === 'patientName') delete broken[field];
-      else broken[field] = field === 'notificationStatus' ? 'lost' : 'not-valid';
+      else broken[field] = field === 'status' ? 'lost' : field === 'version' ? 0 : 'not-valid';
       return named(streamRecord(broken));
     }),
     storedAppointment(now).map((appointment) => () => named(streamRecord({ ...appointment, surprise: 1 }))),

@@ -1,5 +1,5 @@
 import '../services/support/test-env';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand, TooManyRequestsException, SendingPausedException } from '@aws-sdk/client-sesv2';
 import { InternalErrorException, PublishCommand, SNSClient, ThrottledException } from '@aws-sdk/client-sns';
 import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
@@ -47,6 +47,8 @@ const invalidBody = (now: number): fc.Arbitrary<string> =>
     fc.constantFrom('', 'not json', '{"id":', '[]', 'null', '{}'),
     junkJson.map((value) => JSON.stringify(value) ?? 'null'),
     storedAppointment(now).map((appointment) => JSON.stringify(appointment)),
+    junkJson.map((value) => JSON.stringify({ reminder: value })),
+    enrichedAppointment(now).map((appointment) => JSON.stringify({ reminder: { appointmentId: appointment.id, version: appointment.version, dueAt: appointment.createdAt }, ...appointment })),
     fc.tuple(enrichedAppointment(now), fc.constantFrom('preferredMethod', 'email', 'id', 'contactPhoneNumber', 'extra'), junkJson).map(([appointment, field, value]) =>
       JSON.stringify({ ...appointment, [field]: field === 'contactPhoneNumber' ? '0777' : field === 'preferredMethod' ? 'pigeon' : typeof value === 'string' && field !== 'extra' ? 42 : value }),
     ),
@@ -105,6 +107,8 @@ describe('notifier properties', () => {
         ses.reset();
         sns.reset();
         new IdempotencyTableFake(TEST_ENV.IDEMPOTENCY_TABLE_NAME).install(dynamodb, { update: () => ({}) });
+        // No stored appointment: the reminder is not reconciled (the lifecycle tests cover it); sends are what is checked here.
+        dynamodb.on(GetItemCommand, { TableName: TEST_ENV.APPOINTMENTS_TABLE_NAME }).resolves({});
         new RecipientQuotaTableFake(TEST_ENV.RECIPIENT_QUOTA_TABLE_NAME).install(dynamodb);
         const byRecipient = new Map<string, Extract<Entry, { kind: 'valid' }>>();
         for (const entry of entries) if (entry.kind === 'valid') byRecipient.set(recipientOf(entry.appointment) ?? '', entry);
@@ -164,6 +168,8 @@ describe('notifier properties', () => {
         ses.reset();
         sns.reset();
         new IdempotencyTableFake(TEST_ENV.IDEMPOTENCY_TABLE_NAME).install(dynamodb, { update: () => ({}) });
+        // No stored appointment: the reminder is not reconciled (the lifecycle tests cover it); sends are what is checked here.
+        dynamodb.on(GetItemCommand, { TableName: TEST_ENV.APPOINTMENTS_TABLE_NAME }).resolves({});
         const quota = new RecipientQuotaTableFake(TEST_ENV.RECIPIENT_QUOTA_TABLE_NAME);
         quota.install(dynamodb);
         const sent = new Map<string, number>();

@@ -2,11 +2,11 @@ import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { INSERT_ONLY_FILTER_PATTERN } from '../../../cdk/constructs/appointment-pipe';
+import { PATIENT_VISIBLE_CHANGE_FILTER_PATTERNS } from '../../../cdk/constructs/appointment-pipe';
 import { StatefulStack } from '../../../cdk/stacks/stateful-stack';
 import { pipeOfTemplate, resolveDeployedReplay, STATEFUL_REPLAY_OUTPUTS } from '../../../ops/dlq/resolve-replay';
 
-const pattern = JSON.stringify(INSERT_ONLY_FILTER_PATTERN);
+const pattern = JSON.stringify(PATIENT_VISIBLE_CHANGE_FILTER_PATTERNS[0]);
 const templateWith = (pipeProperties: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ Resources: { Pipe: { Type: 'AWS::Pipes::Pipe', Properties: pipeProperties }, ...extra } });
 
@@ -40,6 +40,7 @@ describe('replay: resolving a deployed environment', () => {
       Stacks: [{ StackName: 'Staging-Stateful', CreationTime: new Date(), StackStatus: 'UPDATE_COMPLETE', Outputs: [
         { OutputKey: 'AppointmentsTableName', OutputValue: 'appointments-t' },
         { OutputKey: 'ContactsTableName', OutputValue: 'contacts-t' },
+        { OutputKey: 'NotificationsTableName', OutputValue: 'notifications-t' },
       ] }],
     });
     mock.on(GetTemplateCommand).resolves({ TemplateBody: templateWith({ SourceParameters: { FilterCriteria: { Filters: [{ Pattern: pattern }] } } }) });
@@ -57,6 +58,7 @@ describe('replay: resolving a deployed environment', () => {
           filterPatterns: [pattern],
           contactsTableName: 'contacts-t',
           appointmentsTableName: 'appointments-t',
+          notificationsTableName: 'notifications-t',
         },
       ],
     });

@@ -12,6 +12,16 @@ const NOTIFIER_ENV = {
   MANAGE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:manage-token-key-AbCdEf',
   SITE_URL: 'https://book.lj-dentists.example',
   SENDER_EMAIL: 'appointments@lj-dentists.example',
+  NOTIFICATIONS_TABLE_NAME: 'notifications',
+  CONTACTS_TABLE_NAME: 'contacts',
+  MAX_RECEIVE_COUNT: '3',
+  SCHEDULE_GROUP_NAME: 'reminders',
+  SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/reminder-scheduler',
+  REMINDER_TARGET_ARN: 'arn:aws:sqs:eu-west-2:123456789012:notifications',
+  REMINDER_DLQ_ARN: 'arn:aws:sqs:eu-west-2:123456789012:reminders-dlq',
+  REMINDER_MAX_RETRY_ATTEMPTS: '3',
+  REMINDER_MAX_EVENT_AGE_SECONDS: '3600',
+  REMINDER_LEAD_SECONDS: '86400',
 };
 
 const BOOKING_ENV = {

@@ -16,7 +16,7 @@ const dynamodb = mockClient(DynamoDBClient);
 const TABLE = 'test-contacts';
 
 const appointment = (overrides: Partial<Appointment> = {}): Appointment => ({
-  ...loadFixture<Appointment>('appointment', 'stored'),
+  ...loadFixture<Appointment>('appointment', 'lifecycle-booked'),
   id: randomUUID(),
   ...overrides,
 });
@@ -109,14 +109,14 @@ describe('enrichment handler', () => {
   it('fails the batch naming the eventID, sequence number and every problem of an invalid record', async () => {
     const good = streamRecord(appointment());
     const { email: _email, ...withoutEmail } = appointment();
-    const bad = streamRecord({ ...withoutEmail, notificationStatus: 'unknown' });
+    const bad = streamRecord({ ...withoutEmail, status: 'unknown' });
     const badSequence = (bad.dynamodb as { SequenceNumber: string }).SequenceNumber;
 
     const failure = handler([good, bad], lambdaContext());
 
     await expect(failure).rejects.toBeInstanceOf(InvalidStreamRecordError);
     await expect(failure).rejects.toThrow(
-      `1 invalid stream record(s): record ${String(bad.eventID)} (SequenceNumber ${badSequence}): NewImage/email is required; NewImage/notificationStatus must be one of "pending", "sent", "skipped", "suppressed", "failed"`,
+      `1 invalid stream record(s): record ${String(bad.eventID)} (SequenceNumber ${badSequence}): NewImage/email is required; NewImage/status must be one of "booked", "cancelled"`,
     );
     expect(dynamodb).not.toHaveReceivedCommand(BatchGetItemCommand);
   });
@@ -130,13 +130,32 @@ describe('enrichment handler', () => {
     await expect(handler([makeRecord()], lambdaContext())).rejects.toThrow(message);
   });
 
-  it('enriches a MODIFY the pipe filter let through: the filter alone decides what is notified', async () => {
-    const rescheduled = appointment({ email: 'a@example.com' });
-    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [contactItem('a@example.com', 'email')] } });
+  it('passes every field of the new image through, for a booking INSERT and the MODIFY of a reschedule or cancellation', async () => {
+    const rescheduled = { ...loadFixture<Appointment>('appointment', 'lifecycle-rescheduled'), id: randomUUID(), email: 'a@example.com' };
+    const cancelled = { ...loadFixture<Appointment>('appointment', 'lifecycle-cancelled'), id: randomUUID(), email: 'a@example.com' };
+    const booked = appointment({ email: 'a@example.com' });
+    dynamodb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [contactItem('a@example.com', 'sms', '+447700900111')] } });
 
-    const [enriched] = await handler([streamRecord(rescheduled, 'MODIFY')], lambdaContext());
+    const enriched = await handler([streamRecord(booked), streamRecord(rescheduled, 'MODIFY'), streamRecord(cancelled, 'MODIFY')], lambdaContext());
 
-    expect(enriched).toEqual({ ...rescheduled, preferredMethod: 'email' });
+    expect(enriched).toEqual([
+      { ...booked, preferredMethod: 'sms', contactPhoneNumber: '+447700900111' },
+      { ...rescheduled, preferredMethod: 'sms', contactPhoneNumber: '+447700900111' },
+      { ...cancelled, preferredMethod: 'sms', contactPhoneNumber: '+447700900111' },
+    ]);
+    expect(enriched.map((message) => [message.lastChange.kind, message.version, message.status])).toEqual([
+      ['booked', 1, 'booked'],
+      ['rescheduled', 2, 'booked'],
+      ['cancelled', 3, 'cancelled'],
+    ]);
+    expect(enriched[1]!.lastChange).toEqual(rescheduled.lastChange);
+    for (const message of enriched) expect(validateEnrichedAppointment(message)).toEqual([]);
+  });
+
+  it('fails a MODIFY whose new image lacks the lifecycle fields (version, lastChange): the contract names them', async () => {
+    const { version: _v, lastChange: _l, ...old } = appointment();
+
+    await expect(handler([streamRecord(old, 'MODIFY')], lambdaContext())).rejects.toThrow('NewImage/version is required; NewImage/lastChange is required');
   });
 
   it('rejects an input that is not an array', async () => {

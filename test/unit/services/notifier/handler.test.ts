@@ -1,12 +1,14 @@
 import '../support/test-env';
-import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { MessageRejected, SendEmailCommand, SESv2Client, TooManyRequestsException } from '@aws-sdk/client-sesv2';
 import { InternalErrorException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { randomUUID } from 'node:crypto';
-import { NOTIFICATION_OUTCOME_LOG_MESSAGE, validateNotificationResult, type EnrichedAppointment, type NotificationResult } from '../../../../contracts';
+import { NOTIFICATION_OUTCOME_LOG_MESSAGE, validateNotification, validateNotificationResult, type EnrichedAppointment, type NotificationResult } from '../../../../contracts';
 import { handler, processor } from '../../../../services/notifier/handler';
 import { recipientKey } from '../../../../services/notifier/adapters/recipient-quota';
 import { MAX_SMS_SEPTETS, gsmLength } from '../../../../services/notifier/domain/sms-template';
@@ -16,6 +18,7 @@ import { loadFixture } from '../../../fixtures/load-fixture';
 import { TEST_ENV } from '../support/test-env';
 import { MANAGE_TOKEN_KEY, mockManageTokenSecret } from '../support/credentials';
 import { IdempotencyTableFake } from '../support/idempotency-table-fake';
+import { NotificationsTableFake } from '../support/notifications-table-fake';
 import { lambdaContext } from '../support/lambda';
 import { RecipientQuotaTableFake } from '../support/recipient-quota-fake';
 import { sqsEvent, sqsRecord } from '../support/sqs';
@@ -24,8 +27,12 @@ import { captureStdout, type StdoutCapture } from '../support/stdout';
 const dynamodb = mockClient(DynamoDBClient);
 const ses = mockClient(SESv2Client);
 const sns = mockClient(SNSClient);
+const scheduler = mockClient(SchedulerClient);
 const secretsManager = mockManageTokenSecret();
 let idempotency: IdempotencyTableFake;
+let rows: NotificationsTableFake;
+/** The appointments table as the notifier reads it (GetItem): what each change left. */
+const stored = new Map<string, Record<string, unknown>>();
 let quota: RecipientQuotaTableFake;
 let appointmentUpdate: jest.Mock;
 let infoLog: jest.SpyInstance;
@@ -33,14 +40,17 @@ let warnLog: jest.SpyInstance;
 let errorLog: jest.SpyInstance;
 let stdout: StdoutCapture;
 
-const enriched = (variant: 'email' | 'sms' | 'none', overrides: Partial<EnrichedAppointment> = {}): EnrichedAppointment => ({
-  ...loadFixture<EnrichedAppointment>('enriched-appointment', variant),
-  id: randomUUID(),
-  ...overrides,
-});
+/** A change's message; the appointment it describes is also stored, as the booking function left it. */
+const enriched = (variant: 'email' | 'sms' | 'none', overrides: Partial<EnrichedAppointment> = {}): EnrichedAppointment => {
+  const message: EnrichedAppointment = { ...loadFixture<EnrichedAppointment>('enriched-appointment', variant), id: randomUUID(), ...overrides };
+  const { preferredMethod: _p, contactPhoneNumber: _c, ...appointment } = message;
+  stored.set(message.id, appointment);
+  return message;
+};
 const outcomes = (): NotificationResult[] =>
   infoLog.mock.calls.filter(([message]) => message === NOTIFICATION_OUTCOME_LOG_MESSAGE).map(([, extra]) => (extra as { notificationResult: NotificationResult }).notificationResult);
-const appointmentUpdates = () => dynamodb.commandCalls(UpdateItemCommand).map((call) => call.args[0].input).filter((input) => input.TableName === TEST_ENV.APPOINTMENTS_TABLE_NAME);
+const rowUpdates = () => dynamodb.commandCalls(UpdateItemCommand).map((call) => call.args[0].input).filter((input) => input.TableName === TEST_ENV.NOTIFICATIONS_TABLE_NAME);
+const changeRow = (appointmentId: string, version = 1) => rows.row(appointmentId, `change-${version}`);
 const awsError = <T>(ErrorClass: new (options: { message: string; $metadata: object }) => T, status: number): T =>
   new ErrorClass({ message: `failure ${status}`, $metadata: { httpStatusCode: status } });
 
@@ -48,8 +58,18 @@ beforeEach(() => {
   dynamodb.reset();
   ses.reset();
   sns.reset();
+  scheduler.reset();
+  stored.clear();
+  scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:eu-west-2:123456789012:schedule/test-reminders/x' });
+  scheduler.on(DeleteScheduleCommand).resolves({});
   idempotency = new IdempotencyTableFake(TEST_ENV.IDEMPOTENCY_TABLE_NAME);
-  appointmentUpdate = jest.fn().mockReturnValue({});
+  rows = new NotificationsTableFake(TEST_ENV.NOTIFICATIONS_TABLE_NAME);
+  appointmentUpdate = jest.fn((input: Record<string, unknown>) => rows.update(input as never));
+  dynamodb.on(GetItemCommand, { TableName: TEST_ENV.APPOINTMENTS_TABLE_NAME }).callsFake((input: { Key: { id: { S: string } } }) => {
+    const item = stored.get(input.Key.id.S);
+    return { Item: item ? marshall(item, { removeUndefinedValues: true }) : undefined };
+  });
+  dynamodb.on(GetItemCommand, { TableName: TEST_ENV.CONTACTS_TABLE_NAME }).resolves({});
   idempotency.install(dynamodb, { update: (input) => appointmentUpdate(input) as unknown });
   quota = new RecipientQuotaTableFake(TEST_ENV.RECIPIENT_QUOTA_TABLE_NAME);
   quota.install(dynamodb);
@@ -101,15 +121,23 @@ describe('notifier handler', () => {
     const [result] = outcomes();
     expect(validateNotificationResult(result)).toEqual([]);
     expect(result).toMatchObject({ appointmentId: appointment.id, channel: 'email', outcome: 'sent', providerMessageId: 'ses-1', preferredMethod: 'email' });
-    expect(appointmentUpdates()).toEqual([
-      expect.objectContaining({
-        Key: { id: { S: appointment.id } },
-        ConditionExpression: 'attribute_exists(#id)',
-        ExpressionAttributeValues: { ':status': { S: 'sent' }, ':channel': { S: 'email' }, ':notifiedAt': { S: result!.notifiedAt } },
-      }),
-    ]);
-    // Nothing to explain: a reason left by an earlier outcome is removed.
-    expect(appointmentUpdates()[0]!.UpdateExpression).toBe('SET #status = :status, #channel = :channel, #notifiedAt = :notifiedAt REMOVE #error, #reason');
+    // The change's row in the notifications table, never the appointment item.
+    expect(result).toMatchObject({ kind: 'booked', version: 1 });
+    const row = changeRow(appointment.id);
+    expect(row).toEqual({
+      appointmentId: appointment.id,
+      notificationId: 'change-1',
+      kind: 'booked',
+      version: 1,
+      status: 'sent',
+      channel: 'email',
+      sentAt: result!.notifiedAt,
+      updatedAt: result!.notifiedAt,
+      providerMessageId: 'ses-1',
+    });
+    expect(validateNotification(row)).toEqual([]);
+    expect(dynamodb.commandCalls(UpdateItemCommand).filter((call) => call.args[0].input.TableName === TEST_ENV.APPOINTMENTS_TABLE_NAME)).toEqual([]);
+    expect(dynamodb.commandCalls(PutItemCommand).filter((call) => call.args[0].input.TableName === TEST_ENV.APPOINTMENTS_TABLE_NAME)).toEqual([]);
     // One slot of the recipient's 24-hour quota, keyed by a hash of the address.
     const key = recipientKey('email', appointment.email);
     expect(quota.sends(key)).toHaveLength(1);
@@ -165,7 +193,8 @@ describe('notifier handler', () => {
     expect(ses).not.toHaveReceivedCommand(SendEmailCommand);
     expect(sns).not.toHaveReceivedCommand(PublishCommand);
     expect(outcomes()).toEqual([expect.objectContaining({ appointmentId: appointment.id, channel: 'none', outcome: 'skipped' })]);
-    expect(appointmentUpdates()[0]?.ExpressionAttributeValues).toMatchObject({ ':status': { S: 'skipped' }, ':channel': { S: 'none' } });
+    expect(changeRow(appointment.id)).toMatchObject({ status: 'skipped', channel: 'none', cause: 'the patient asked for no notifications' });
+    expect(validateNotification(changeRow(appointment.id))).toEqual([]);
   });
 
   it('falls back to e-mail for sms without any phone number, and logs why (masked)', async () => {
@@ -177,11 +206,7 @@ describe('notifier handler', () => {
     expect(sns).not.toHaveReceivedCommand(PublishCommand);
     expect(outcomes()[0]).toMatchObject({ preferredMethod: 'sms', channel: 'email', fallbackReason: 'sms preferred but no phone number is known; sent by e-mail' });
     expect(warnLog).toHaveBeenCalledWith('falling back to e-mail', expect.objectContaining({ appointmentId: sms.id, recipient: 'r***@e***.net' }));
-    expect(appointmentUpdates()[0]).toMatchObject({
-      UpdateExpression: 'SET #status = :status, #channel = :channel, #notifiedAt = :notifiedAt, #reason = :reason REMOVE #error',
-      ExpressionAttributeNames: expect.objectContaining({ '#reason': 'notificationReason' }),
-      ExpressionAttributeValues: expect.objectContaining({ ':reason': { S: 'sms preferred but no phone number is known; sent by e-mail' } }),
-    });
+    expect(changeRow(sms.id)).toMatchObject({ status: 'sent', channel: 'email', cause: 'sms preferred but no phone number is known; sent by e-mail' });
   });
 
   it.each(['+33612345678', '+8821234567890', '+2341234567890'])('e-mails instead of texting %s, outside the allowed country codes (44, 1)', async (phone) => {
@@ -209,7 +234,11 @@ describe('notifier handler', () => {
   it.each([
     ['not JSON', '{"id":'],
     ['a valid JSON non-appointment', JSON.stringify({ hello: 'world' })],
-    ['an appointment without preferredMethod', JSON.stringify({ ...loadFixture<object>('appointment', 'stored') })],
+    ['an appointment without preferredMethod', JSON.stringify({ ...loadFixture<object>('appointment', 'lifecycle-booked') })],
+    ['a reminder request with an appointment field', JSON.stringify({ reminder: { appointmentId: randomUUID(), version: 1, dueAt: '2030-03-13T08:30:00.000Z' }, email: 'x@example.com' })],
+    ['an enriched appointment that also carries a reminder', JSON.stringify({ ...loadFixture<object>('enriched-appointment', 'email'), reminder: { appointmentId: randomUUID(), version: 1, dueAt: '2030-03-13T08:30:00.000Z' } })],
+    ['a reminder request without its version', JSON.stringify({ reminder: { appointmentId: randomUUID(), dueAt: '2030-03-13T08:30:00.000Z' } })],
+    ['a JSON array', JSON.stringify([loadFixture<object>('enriched-appointment', 'email')])],
   ])('fails only the record whose body is %s', async (_case, body) => {
     const good = sqsRecord(enriched('email'));
     const bad = sqsRecord(body);
@@ -253,26 +282,44 @@ describe('notifier handler', () => {
     expect(keys.map((key) => quota.sends(key).length)).toEqual([1]);
   });
 
-  it('records the cause of a failed attempt on the pending appointment, for the DLQ tool, without PII', async () => {
+  it('records pending with the cause and attempt before the last attempt, failed on the last (receive count >= MAX_RECEIVE_COUNT), without PII', async () => {
     ses.on(SendEmailCommand).rejects(awsError(MessageRejected, 400));
+    const appointment = enriched('email');
+    const attempt = (count: number) => ({ ...sqsRecord(appointment), attributes: { ...sqsRecord(appointment).attributes, ApproximateReceiveCount: String(count) } });
+
+    await expect(handler(sqsEvent(attempt(2)), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
+    expect(changeRow(appointment.id)).toMatchObject({ kind: 'booked', version: 1, status: 'pending', cause: 'MessageRejected: failure 400', attempts: 2 });
+    expect(validateNotification(changeRow(appointment.id))).toEqual([]);
+
+    await expect(handler(sqsEvent(attempt(Number(TEST_ENV.MAX_RECEIVE_COUNT))), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
+    expect(changeRow(appointment.id)).toMatchObject({ status: 'failed', cause: 'MessageRejected: failure 400', attempts: 3 });
+    expect(JSON.stringify(rows.rowsOf(appointment.id))).not.toContain(appointment.email);
+  });
+
+  it('completes a row after failed attempts: sent over pending or failed (a DLQ redrive), the cause removed', async () => {
+    ses.on(SendEmailCommand).rejectsOnce(awsError(MessageRejected, 400)).resolves({ MessageId: 'ses-late' });
     const appointment = enriched('email');
     const record = { ...sqsRecord(appointment), attributes: { ...sqsRecord(appointment).attributes, ApproximateReceiveCount: '3' } };
 
     await expect(handler(sqsEvent(record), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
+    expect(changeRow(appointment.id)).toMatchObject({ status: 'failed' });
+    await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
 
-    const update = appointmentUpdates().find((input) => input.UpdateExpression === 'SET #error = :error');
-    expect(update).toMatchObject({
-      Key: { id: { S: appointment.id } },
-      ConditionExpression: 'attribute_exists(#id) AND #status = :pending',
-      ExpressionAttributeValues: { ':error': { M: { code: { S: 'MessageRejected' }, message: { S: 'failure 400' }, receiveCount: { N: '3' } } } },
-    });
-    expect(JSON.stringify(update)).not.toContain(appointment.email);
+    expect(changeRow(appointment.id)).toMatchObject({ status: 'sent', providerMessageId: 'ses-late' });
+    expect(changeRow(appointment.id)).not.toHaveProperty('cause');
   });
 
-  it('clears a recorded failure when the outcome is finally recorded', async () => {
-    await handler(sqsEvent(sqsRecord(enriched('email'))), lambdaContext());
+  it('never overwrites a completed row with a later failure of the same change', async () => {
+    const appointment = enriched('email');
+    await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
+    // Another notifier's attempt at the same change fails afterwards (its send never happened).
+    idempotency.items.clear();
+    ses.on(SendEmailCommand).rejects(awsError(MessageRejected, 400));
 
-    expect(appointmentUpdates()[0]?.UpdateExpression).toContain('REMOVE #error');
+    await expect(handler(sqsEvent(sqsRecord(appointment)), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
+
+    expect(changeRow(appointment.id)).toMatchObject({ status: 'sent', providerMessageId: 'ses-1' });
+    expect(changeRow(appointment.id)).not.toHaveProperty('cause');
   });
 
   it('fails a permanently rejected e-mail with an error log naming the appointment and no clear PII', async () => {
@@ -298,11 +345,11 @@ describe('notifier handler', () => {
 
     const [, extra] = errorLog.mock.calls.find(([m]) => m === 'notification failed')!;
     expect(extra).toMatchObject({ errorName: 'InvalidParameterException', errorMessage: expect.stringContaining('Invalid parameter: PhoneNumber') });
-    const failure = appointmentUpdates().find((input) => input.UpdateExpression === 'SET #error = :error');
-    const stored = JSON.stringify([errorLog.mock.calls, failure]);
-    expect(stored).not.toContain('+15555550123');
-    expect(stored).not.toContain('ravi@example.net');
-    expect(stored).toContain('+15*******23');
+    const written = JSON.stringify([errorLog.mock.calls, changeRow(appointment.id)]);
+    expect(changeRow(appointment.id)?.cause).toContain('InvalidParameterException: Invalid parameter: PhoneNumber');
+    expect(written).not.toContain('+15555550123');
+    expect(written).not.toContain('ravi@example.net');
+    expect(written).toContain('+15*******23');
   });
 
   it('throws FullBatchFailureError when every record fails, so the whole batch is retried', async () => {
@@ -311,7 +358,7 @@ describe('notifier handler', () => {
 });
 
 describe('notifier idempotency', () => {
-  it('keys the record by appointment id and channel, with the configured expiry, not by messageId', async () => {
+  it('keys the record by the change (appointment id, kind, version) and channel, with the configured expiry, not by messageId', async () => {
     const appointment = enriched('email');
     const before = Math.floor(Date.now() / 1000);
 
@@ -337,7 +384,7 @@ describe('notifier idempotency', () => {
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     // The replay reports (and records) the first send's outcome.
     expect(outcomes().map((o) => o.providerMessageId)).toEqual(['sns-1', 'sns-1']);
-    expect(appointmentUpdates()).toHaveLength(2);
+    expect(changeRow(appointment.id)).toMatchObject({ status: 'sent', providerMessageId: 'sns-1' });
   });
 
   it('sends once when a duplicate arrives in the same batch; the duplicate fails as in progress and is retried', async () => {
@@ -368,7 +415,8 @@ describe('notifier idempotency', () => {
 
     expect(retry.batchItemFailures).toEqual([]);
     expect(ses).toHaveReceivedCommandTimes(SendEmailCommand, 1);
-    expect(appointmentUpdate).toHaveBeenCalledTimes(2);
+    expect(rowUpdates().filter((input) => input.Key?.notificationId?.S === 'change-1')).toHaveLength(2);
+    expect(changeRow(appointment.id)).toMatchObject({ status: 'sent', providerMessageId: 'ses-1' });
   });
 
   it('treats e-mail and sms for the same appointment as different notifications', async () => {
@@ -381,15 +429,16 @@ describe('notifier idempotency', () => {
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 
-  it('does not fail the record when the appointment item no longer exists', async () => {
-    appointmentUpdate.mockImplementationOnce(() => {
-      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-    });
+  it('does not fail the record when the appointment item no longer exists: the outcome row is written, no reminder', async () => {
+    const appointment = enriched('email');
+    stored.delete(appointment.id);
 
-    const response = await handler(sqsEvent(sqsRecord(enriched('email'))), lambdaContext());
+    const response = await handler(sqsEvent(sqsRecord(appointment)), lambdaContext());
 
     expect(response.batchItemFailures).toEqual([]);
-    expect(warnLog).toHaveBeenCalledWith('appointment no longer exists; outcome not recorded', expect.anything());
+    expect(changeRow(appointment.id)).toMatchObject({ status: 'sent' });
+    expect(warnLog).toHaveBeenCalledWith('appointment no longer exists; reminder not reconciled', expect.anything());
+    expect(scheduler.calls()).toHaveLength(0);
   });
 });
 
@@ -408,9 +457,7 @@ describe('recipient quota (a rolling 24 hours per address or number)', () => {
     expect(validateNotificationResult(result)).toEqual([]);
     expect(result).toMatchObject({ appointmentId: appointment.id, channel: 'email', outcome: 'suppressed', suppressedReason: `the recipient already had ${CAP} notifications in 24 hours (cap ${CAP})` });
     expect(result).not.toHaveProperty('providerMessageId');
-    expect(appointmentUpdates()[0]).toMatchObject({
-      ExpressionAttributeValues: expect.objectContaining({ ':status': { S: 'suppressed' }, ':channel': { S: 'email' }, ':reason': { S: result!.suppressedReason } }),
-    });
+    expect(changeRow(appointment.id)).toMatchObject({ status: 'suppressed', channel: 'email', cause: result!.suppressedReason });
     expect(warnLog).toHaveBeenCalledWith('notification suppressed', expect.objectContaining({ appointmentId: appointment.id, reason: 'recipient-cap', recipient: 'J***@e***.com' }));
     expect(JSON.stringify(warnLog.mock.calls)).not.toContain(appointment.email);
     expect(quota.sends(recipientKey('email', appointment.email))).toHaveLength(CAP);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import type { EnrichedAppointment } from '../../../../contracts';
 import { describeAppointmentTime } from '../../../../services/notifier/domain/appointment-time';
-import { escapeHtml, renderAppointmentEmail } from '../../../../services/notifier/domain/email-template';
-import { MAX_SMS_SEPTETS, gsmLength, isGsm7, renderAppointmentSms, toGsm7, truncateGsm } from '../../../../services/notifier/domain/sms-template';
+import { escapeHtml, renderNotificationEmail } from '../../../../services/notifier/domain/email-template';
+import { MAX_SMS_SEPTETS, gsmLength, isGsm7, renderNotificationSms, toGsm7, truncateGsm } from '../../../../services/notifier/domain/sms-template';
 import { loadFixture } from '../../../fixtures/load-fixture';
 
 const appointment = (overrides: Partial<EnrichedAppointment> = {}): EnrichedAppointment => ({
@@ -32,7 +32,7 @@ describe('appointment time', () => {
 
 describe('e-mail template', () => {
   const MANAGE_URL = 'https://book.lj-dentists.example/manage?appointment=8d2f6a4e-5b1c-4e8a-9f3d-2c7b1a0e9d42#token=m1.8d2f6a4e-5b1c-4e8a-9f3d-2c7b1a0e9d42.1900000000.abc_-DEF';
-  const render = (value: EnrichedAppointment, manageUrl = MANAGE_URL) => renderAppointmentEmail(value, { manageUrl });
+  const render = (value: EnrichedAppointment, manageUrl = MANAGE_URL) => renderNotificationEmail('booked', value, { manageUrl, bookUrl: 'https://book.lj-dentists.example' });
 
   it('renders subject, text and HTML with the appointment details and the manage link', () => {
     const email = render(appointment({ patientName: 'Jane', dentist: 'Dr Lopez' }));
@@ -84,7 +84,7 @@ describe('e-mail template', () => {
 });
 
 describe('SMS template', () => {
-  const sms = (overrides: Partial<EnrichedAppointment>) => renderAppointmentSms(appointment({ preferredMethod: 'sms', ...overrides }));
+  const sms = (overrides: Partial<EnrichedAppointment>) => renderNotificationSms('booked', appointment({ preferredMethod: 'sms', ...overrides }));
 
   it('renders the details in one line', () => {
     expect(sms({ patientName: 'Jane', dentist: 'Dr Lopez', clinic: 'Camden' })).toBe(

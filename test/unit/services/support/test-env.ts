@@ -26,6 +26,15 @@ export const TEST_ENV = {
     weekly: { 1: { opens: '08:00', closes: '18:00' }, 2: { opens: '08:00', closes: '18:00' }, 3: { opens: '08:00', closes: '18:00' }, 4: { opens: '08:00', closes: '18:00' }, 5: { opens: '08:00', closes: '18:00' }, 6: { opens: '09:00', closes: '13:00' } },
   }),
   IDEMPOTENCY_TABLE_NAME: 'test-idempotency',
+  NOTIFICATIONS_TABLE_NAME: 'test-notifications',
+  MAX_RECEIVE_COUNT: '3',
+  REMINDER_LEAD_SECONDS: '86400',
+  SCHEDULE_GROUP_NAME: 'test-reminders',
+  SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/test-reminder-scheduler',
+  REMINDER_TARGET_ARN: 'arn:aws:sqs:eu-west-2:123456789012:notifications',
+  REMINDER_DLQ_ARN: 'arn:aws:sqs:eu-west-2:123456789012:reminders-dlq',
+  REMINDER_MAX_RETRY_ATTEMPTS: '3',
+  REMINDER_MAX_EVENT_AGE_SECONDS: '3600',
   SENDER_EMAIL: 'appointments@lj-dentists.example',
   IDEMPOTENCY_EXPIRY_SECONDS: '604800',
   POWERTOOLS_SERVICE_NAME: 'unit-test',
@@ -38,6 +47,7 @@ export const TEST_ENV = {
   AWS_ENDPOINT_URL_SESV2: 'http://127.0.0.1:1',
   AWS_ENDPOINT_URL_SNS: 'http://127.0.0.1:1',
   AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:1',
+  AWS_ENDPOINT_URL_SCHEDULER: 'http://127.0.0.1:1',
 } as const;
 
 Object.assign(process.env, TEST_ENV);
