@@ -93,20 +93,20 @@ describe('reminderScheduler.reconcile (mocked client)', () => {
   });
 
   it('on ConflictException (a schedule exists) replaces it with UpdateSchedule', async () => {
-    mock.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} }));
+    mock.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', $metadata: {} } as never));
     mock.on(UpdateScheduleCommand).resolves({ ScheduleArn: 'arn' });
     await scheduler.reconcile(booked('2031-03-13T09:30:00+00:00', 2), NOW);
     expect(mock.commandCalls(UpdateScheduleCommand).map((call) => call.args[0].input)).toEqual([expect.objectContaining(definition)]);
   });
 
   it('passes any other create error on, without updating', async () => {
-    mock.on(CreateScheduleCommand).rejects(new ValidationException({ message: 'bad', $metadata: {} }));
+    mock.on(CreateScheduleCommand).rejects(new ValidationException({ message: 'bad', $metadata: {} } as never));
     await expect(scheduler.reconcile(booked('2031-03-13T09:30:00+00:00'), NOW)).rejects.toMatchObject({ name: 'ValidationException' });
     expect(mock.commandCalls(UpdateScheduleCommand)).toHaveLength(0);
   });
 
   it('deletes the schedule when there should be none, and a missing one is fine', async () => {
-    mock.on(DeleteScheduleCommand).rejectsOnce(new ResourceNotFoundException({ message: 'gone', $metadata: {} })).resolves({});
+    mock.on(DeleteScheduleCommand).rejectsOnce(new ResourceNotFoundException({ message: 'gone', $metadata: {} } as never)).resolves({});
     await expect(scheduler.reconcile({ ...booked('2031-03-13T09:30:00+00:00'), status: 'cancelled' }, NOW)).resolves.toEqual({ action: 'none', reason: 'cancelled' });
     await expect(scheduler.reconcile(booked('2031-03-11T09:30:00+00:00'), NOW)).resolves.toEqual({ action: 'none', reason: 'within-lead-time' });
     expect(mock.commandCalls(DeleteScheduleCommand).map((call) => call.args[0].input)).toEqual([
@@ -117,7 +117,7 @@ describe('reminderScheduler.reconcile (mocked client)', () => {
   });
 
   it('passes any other delete error on', async () => {
-    mock.on(DeleteScheduleCommand).rejects(new ValidationException({ message: 'throttled?', $metadata: {} }));
+    mock.on(DeleteScheduleCommand).rejects(new ValidationException({ message: 'throttled?', $metadata: {} } as never));
     await expect(scheduler.reconcile({ ...booked('2031-03-13T09:30:00+00:00'), status: 'cancelled' }, NOW)).rejects.toMatchObject({ name: 'ValidationException' });
   });
 });
