@@ -27,7 +27,8 @@ import { isKnownTimeZone, parseAtExpression, ScheduleExpressionError } from './s
  *
  * Not emulated: `rate()` and `cron()` (refused with a ValidationException saying so), StartDate /
  * EndDate (stored and returned, never applied), KMS keys, tags, IAM (RoleArn is checked for shape
- * only), target-specific parameters (SqsParameters, EcsParameters ... are stored, not used),
+ * only; the runtime's `deliver` checks the role and its policy against the template, and gets
+ * the role in the delivery context), target-specific parameters (SqsParameters, EcsParameters ... are stored, not used),
  * Scheduler's 60-second invocation precision and jitter, throttling and quotas, persistence (state
  * is in memory). The emulator knows no target service: the runtime passes `deliver`.
  *
