@@ -79,6 +79,7 @@ export function buildApp(options: BuildAppOptions): cdk.App {
     notificationsTable: stateful.notificationsTable,
     staffUserPool: stateful.staffUserPool,
     manageTokenKey: stateful.manageTokenKey,
+    reminderScheduleGroup: stateful.reminderScheduleGroup,
     tags,
   });
   return app;

@@ -44,6 +44,7 @@ export const STATEFUL_OUTPUTS = {
   idempotencyTableName: 'IdempotencyTableName',
   recipientQuotaTableName: 'RecipientQuotaTableName',
   notificationsTableName: 'NotificationsTableName',
+  reminderScheduleGroupName: 'ReminderScheduleGroupName',
   staffUserPoolId: 'StaffUserPoolId',
   staffUserPoolClientId: 'StaffUserPoolClientId',
 } as const;

@@ -246,6 +246,7 @@ function printBanner(runtime: LocalRuntime, seeded: boolean, logFile: string): v
     `  DynamoDB Local    ${emulators.dynamodb.endpoint}`,
     `  SQS/SNS (fauxqs)  ${emulators.fauxqs.endpoint}`,
     `  Secrets Manager   ${emulators.secretsManager.endpoint}`,
+    `  Scheduler         ${runtime.scheduler.endpoint}  groups ${runtime.scheduler.groups().join(', ')}; move its clock: npm run -s clock -- +25h`,
     ...(runtime.identity
       ? runtime.identity.userPools.map((pool) => `  Cognito (local)   ${runtime.identity?.endpoint}  pool ${pool.userPoolId}, client ${pool.clients.map((client) => client.clientId).join(', ') || 'none'}`)
       : []),

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { STAFF_GROUP } from '../../contracts/api-routes';
 import { STATEFUL_OUTPUTS } from '../../contracts/system-facts';
@@ -21,6 +22,7 @@ export const STATEFUL_LOGICAL_IDS = {
   notificationsTable: 'NotificationsTable',
   staffUserPool: 'StaffUserPool',
   manageTokenKey: 'ManageTokenKey',
+  reminderScheduleGroup: 'ReminderScheduleGroup',
 } as const;
 
 export interface StatefulStackProps extends StackProps {
@@ -49,6 +51,8 @@ export class StatefulStack extends Stack {
   readonly staffUserPool: cognito.UserPool;
   readonly staffClient: cognito.UserPoolClient;
   readonly manageTokenKey: secretsmanager.Secret;
+  /** Each schedule in it is one patient's pending reminder: state that outlives a deploy of the stateless stack. */
+  readonly reminderScheduleGroup: scheduler.ScheduleGroup;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -125,6 +129,10 @@ export class StatefulStack extends Stack {
       removalPolicy: props.removalPolicy,
     });
 
+    // The reminders' schedules live in their own group (so the notifier's rights and the scheduler
+    // role's trust can be scoped to it); deleting the group deletes every pending reminder in it.
+    this.reminderScheduleGroup = new scheduler.ScheduleGroup(this, 'ReminderSchedules', { removalPolicy: props.removalPolicy });
+
     pinLogicalId(this.appointmentsTable, STATEFUL_LOGICAL_IDS.appointmentsTable);
     pinLogicalId(this.contactsTable, STATEFUL_LOGICAL_IDS.contactsTable);
     pinLogicalId(this.idempotencyTable, STATEFUL_LOGICAL_IDS.idempotencyTable);
@@ -132,6 +140,7 @@ export class StatefulStack extends Stack {
     pinLogicalId(this.notificationsTable, STATEFUL_LOGICAL_IDS.notificationsTable);
     (this.staffUserPool.node.defaultChild as cognito.CfnUserPool).overrideLogicalId(STATEFUL_LOGICAL_IDS.staffUserPool);
     (this.manageTokenKey.node.defaultChild as secretsmanager.CfnSecret).overrideLogicalId(STATEFUL_LOGICAL_IDS.manageTokenKey);
+    (this.reminderScheduleGroup.node.defaultChild as scheduler.CfnScheduleGroup).overrideLogicalId(STATEFUL_LOGICAL_IDS.reminderScheduleGroup);
 
     Validations.of(this.manageTokenKey).acknowledge({
       id: 'AwsSolutions-SMG4',
@@ -171,6 +180,7 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, STATEFUL_OUTPUTS.notificationsTableName, { value: this.notificationsTable.tableName, description: 'Each notification of each appointment, with its status' });
     new CfnOutput(this, STATEFUL_OUTPUTS.staffUserPoolId, { value: this.staffUserPool.userPoolId, description: 'Staff user pool (add staff with admin-create-user, then admin-add-user-to-group staff)' });
     new CfnOutput(this, STATEFUL_OUTPUTS.staffUserPoolClientId, { value: this.staffClient.userPoolClientId, description: 'App client staff sign in with' });
+    new CfnOutput(this, STATEFUL_OUTPUTS.reminderScheduleGroupName, { value: this.reminderScheduleGroup.scheduleGroupName, description: "EventBridge Scheduler group of the appointments' reminders (one schedule per pending reminder)" });
     new CfnOutput(this, STATEFUL_OUTPUTS.idempotencyTableName, { value: this.idempotencyTable.tableName, description: "Notifier's idempotency records" });
   }
 }

@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
@@ -13,6 +14,7 @@ import { BookingApi } from '../constructs/booking-api';
 import { FlowDashboard } from '../constructs/flow-dashboard';
 import { NotificationQueue } from '../constructs/notification-queue';
 import { OpsAlarms } from '../constructs/ops-alarms';
+import { ReminderScheduling } from '../constructs/reminder-scheduling';
 import { ServiceFunction } from '../constructs/service-function';
 import { STATELESS_OUTPUTS } from '../../contracts/system-facts';
 import { APPOINTMENTS_BY_DATE_INDEX } from './stateful-stack';
@@ -29,6 +31,8 @@ export interface StatelessStackProps extends StackProps {
   notificationsTable: dynamodb.ITable;
   staffUserPool: cognito.IUserPool;
   manageTokenKey: secretsmanager.ISecret;
+  /** The stateful stack's schedule group of the reminders. */
+  reminderScheduleGroup: scheduler.IScheduleGroup;
 }
 
 /** Everything that can be replaced without losing data: API, functions, pipe, queues, alarms, dashboard. */
@@ -40,6 +44,7 @@ export class StatelessStack extends Stack {
   readonly notifications: NotificationQueue;
   readonly queueKey: kms.Key;
   readonly pipe: AppointmentPipe;
+  readonly reminders: ReminderScheduling;
   readonly ops: OpsAlarms;
   readonly dashboard: FlowDashboard;
 
@@ -240,8 +245,21 @@ export class StatelessStack extends Stack {
     allow(this.notifier, ['kms:Decrypt', 'kms:GenerateDataKey'], [this.queueKey.keyArn]);
     this.pipe.role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.queueKey.keyArn] }));
 
+    // Reminders: one-time schedules in the stateful stack's group; Scheduler sends each to the
+    // notifications queue (under the same key) as the scheduler role, which nothing else may use.
+    this.reminders = new ReminderScheduling(this, 'Reminders', {
+      scheduleGroup: props.reminderScheduleGroup,
+      targetQueue: this.notifications.queue,
+      deadLetterRetention: DEAD_LETTER_RETENTION,
+      maximumRetryAttempts: config.lifecycle.reminderRetry.maximumRetryAttempts,
+      maximumEventAge: config.lifecycle.reminderRetry.maximumEventAge,
+    });
+    this.queueKey.addToResourcePolicy(this.reminders.keyUseStatement('SchedulerSendsRemindersToTheNotificationsQueue'));
+    this.reminders.role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.queueKey.keyArn] }));
+    this.reminders.allowToManageReminders(this.notifier);
+
     const functions = { Booking: this.booking.function, Enrichment: this.enrichment.function, Notifier: this.notifier.function };
-    const deadLetterQueues = { Notifications: this.notifications.deadLetterQueue, Pipe: this.pipe.deadLetterQueue };
+    const deadLetterQueues = { Notifications: this.notifications.deadLetterQueue, Pipe: this.pipe.deadLetterQueue, Reminders: this.reminders.deadLetterQueue };
     this.ops = new OpsAlarms(this, 'Ops', {
       topicDisplayName: `${config.resourcePrefix} booking notifications ops`,
       alarmEmail: config.opsAlarmEmail,

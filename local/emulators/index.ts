@@ -27,6 +27,31 @@ export {
 } from './sms-sink';
 export { startSecretsManager, SECRETS_MANAGER_FILE, type RunningSecretsManager, type ProvisionedSecret } from './secrets-manager';
 export { startCognitoLocal, cognitoIdentityCall, type RunningCognitoLocal, type CognitoLocalOptions } from './cognito-local';
+export {
+  startSchedulerEmulator,
+  SchedulerCore,
+  SchedulerApiError,
+  SCHEDULER_NAME,
+  DEFAULT_SCHEDULE_GROUP,
+  type RunningScheduler,
+  type SchedulerEmulatorOptions,
+  type ScheduleDescription,
+  type ScheduleTarget,
+  type DeliverFunction,
+  type DeliveryContext,
+  type SchedulerEvent,
+} from './scheduler';
+export {
+  createManualClock,
+  createRealClock,
+  createShiftableRealClock,
+  isAdvanceableClock,
+  parseDuration,
+  type SchedulerClock,
+  type ManualClock,
+  type AdvanceableClock,
+  type ShiftableRealClock,
+} from './scheduler-clock';
 
 /** Dummy credentials: the emulators accept any, and real ones must never reach them. */
 export const LOCAL_ACCESS_KEY_ID = 'local';
@@ -40,6 +65,8 @@ export interface EmulatorPorts {
   sms?: number;
   secretsManager?: number;
   cognito?: number;
+  /** The EventBridge Scheduler emulator (started by the runtime once the template's groups are known). */
+  scheduler?: number;
 }
 
 export interface StartEmulatorsOptions {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { performance } from 'node:perf_hooks';
 import { type CommonEmulatorOptions, type EmulatorLogListener, type RunningEmulator } from './emulator-types';
 import { endpointFor, listenOnLoopback, requestedPort } from './ports';
-import { createRealClock, type CancelTimer, type SchedulerClock } from './scheduler-clock';
+import { createRealClock, isAdvanceableClock, parseDuration, type CancelTimer, type SchedulerClock } from './scheduler-clock';
 import { isKnownTimeZone, parseAtExpression, ScheduleExpressionError } from './scheduler-expression';
 
 /**
@@ -27,9 +27,15 @@ import { isKnownTimeZone, parseAtExpression, ScheduleExpressionError } from './s
  *
  * Not emulated: `rate()` and `cron()` (refused with a ValidationException saying so), StartDate /
  * EndDate (stored and returned, never applied), KMS keys, tags, IAM (RoleArn is checked for shape
- * only), target-specific parameters (SqsParameters, EcsParameters ... are stored, not used),
+ * only; the runtime's `deliver` checks the role and its policy against the template, and gets
+ * the role in the delivery context), target-specific parameters (SqsParameters, EcsParameters ... are stored, not used),
  * Scheduler's 60-second invocation precision and jitter, throttling and quotas, persistence (state
  * is in memory). The emulator knows no target service: the runtime passes `deliver`.
+ *
+ * Not AWS: `GET /_clock` answers the emulator's time; `POST /_clock` with `{"advanceBy": "25h"}`
+ * (or milliseconds) or `{"advanceTo": "<ISO instant>"}` moves it forward when its clock can be
+ * moved (the manual clock, or the runtime's shiftable real clock), firing what falls due, and
+ * answers once those deliveries are done. A local tool's route; Scheduler has nothing like it.
  */
 
 export const SCHEDULER_NAME = 'scheduler';
@@ -109,6 +115,8 @@ export interface DeliveryContext {
   attempt: number;
   /** The instant the schedule was due (epoch ms). */
   scheduledTimeMs: number;
+  /** The schedule's execution role (Target.RoleArn): Scheduler sends to the target and to the DLQ as this role. */
+  roleArn: string;
   /** For a dead letter: the last delivery error (its `name` and `message`). */
   error?: { code: string; message: string };
   /** For a dead letter: the target that failed. */
@@ -397,6 +405,13 @@ export class SchedulerCore {
     return { ScheduleGroups: [...this.groups.values()].map((g) => ({ ...g.description })).filter((g) => namePrefix === undefined || g.Name.startsWith(namePrefix)) };
   }
 
+  /** Every schedule in full, with the instant it is due (for tools and tests; not an AWS operation). */
+  describeAll(): Array<ScheduleDescription & { dueAt: string }> {
+    return [...this.schedules.values()]
+      .map((stored) => ({ ...structuredClone(stored.description), dueAt: new Date(stored.dueMs).toISOString() }))
+      .sort((a, b) => (a.GroupName === b.GroupName ? a.Name.localeCompare(b.Name) : a.GroupName.localeCompare(b.GroupName)));
+  }
+
   /** Resolves once every delivery started so far (and its retries due by now) has settled. */
   async whenIdle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
@@ -520,7 +535,7 @@ export class SchedulerCore {
 
     const attempt = async (number: number): Promise<void> => {
       try {
-        await this.deliver(snapshot.Target, input, snapshot.Name, { kind: 'target', scheduleArn: snapshot.Arn, groupName: snapshot.GroupName, attempt: number, scheduledTimeMs: stored.dueMs });
+        await this.deliver(snapshot.Target, input, snapshot.Name, { kind: 'target', scheduleArn: snapshot.Arn, groupName: snapshot.GroupName, attempt: number, scheduledTimeMs: stored.dueMs, roleArn: snapshot.Target.RoleArn });
         this.emit({ type: 'delivered', ...base, attempt: number, atMs: this.clock.now() });
         complete();
         return;
@@ -553,7 +568,7 @@ export class SchedulerCore {
       return;
     }
     try {
-      await this.deliver({ Arn: arn }, input, snapshot.Name, { kind: 'dead-letter', scheduleArn: snapshot.Arn, groupName: snapshot.GroupName, attempt: attempts, scheduledTimeMs: dueMs, error, failedTargetArn: snapshot.Target.Arn });
+      await this.deliver({ Arn: arn }, input, snapshot.Name, { kind: 'dead-letter', scheduleArn: snapshot.Arn, groupName: snapshot.GroupName, attempt: attempts, scheduledTimeMs: dueMs, roleArn: snapshot.Target.RoleArn, error, failedTargetArn: snapshot.Target.Arn });
       this.emit({ type: 'dead-lettered', ...base, atMs: this.clock.now(), deadLetterArn: arn });
     } catch (thrown) {
       this.emit({ type: 'dropped', ...base, atMs: this.clock.now(), reason: `the dead-letter delivery to ${arn} failed: ${thrown instanceof Error ? thrown.message : String(thrown)}` });
@@ -643,7 +658,42 @@ async function route(core: SchedulerCore, request: IncomingMessage, response: Se
     }
   }
   if (segments[0] === 'schedule-groups' && segments.length === 1 && method === 'GET') return sendJson(response, 200, core.listScheduleGroups(optionalQuery('NamePrefix')));
+  if (segments[0] === '_clock' && segments.length === 1 && (method === 'GET' || method === 'POST')) return clockRoute(core, method === 'POST' ? await readJsonBody(request) : undefined, response);
   throw new SchedulerApiError('UnknownOperationException', 404, `The local Scheduler emulator has no operation ${method} ${url.pathname}`);
+}
+
+/** The local admin route (not AWS): read the emulator's time, or move it forward. */
+async function clockRoute(core: SchedulerCore, body: Record<string, unknown> | undefined, response: ServerResponse): Promise<void> {
+  const clock = core.clock;
+  if (body !== undefined) {
+    if (!isAdvanceableClock(clock)) throw validation('This Scheduler emulator runs on a clock that cannot be moved');
+    const keys = Object.keys(body);
+    if (keys.length !== 1 || (keys[0] !== 'advanceBy' && keys[0] !== 'advanceTo')) {
+      throw validation('POST /_clock takes exactly one of {"advanceBy": "25h" | <milliseconds>} and {"advanceTo": "<ISO 8601 instant>"}');
+    }
+    if (body.advanceBy !== undefined) {
+      if (typeof body.advanceBy !== 'string' && typeof body.advanceBy !== 'number') throw validation('advanceBy must be a duration such as "25h" or a number of milliseconds');
+      let ms: number;
+      try {
+        ms = parseDuration(body.advanceBy);
+      } catch (error) {
+        throw validation(`advanceBy: ${(error as Error).message}`);
+      }
+      await clock.advanceBy(ms);
+    } else {
+      const target = typeof body.advanceTo === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(body.advanceTo) ? Date.parse(body.advanceTo) : Number.NaN;
+      if (Number.isNaN(target)) throw validation('advanceTo must be an ISO 8601 instant, e.g. 2031-03-12T09:30:00Z');
+      if (target < clock.now()) throw validation(`advanceTo ${body.advanceTo} is before the emulator's time ${new Date(clock.now()).toISOString()}: the clock only moves forward`);
+      await clock.advanceTo(target);
+    }
+    await core.whenIdle();
+  }
+  const schedules = core.describeAll();
+  return sendJson(response, 200, {
+    now: new Date(clock.now()).toISOString(),
+    movable: isAdvanceableClock(clock),
+    schedules: schedules.map((schedule) => ({ name: schedule.Name, groupName: schedule.GroupName, state: schedule.State, dueAt: schedule.dueAt, targetArn: schedule.Target.Arn })),
+  });
 }
 
 function log(onLog: EmulatorLogListener | undefined, message: string): void {

@@ -16,6 +16,7 @@ import { deadLetterQueuesOf, runtimePipesOf } from './dead-letter-queues';
 import { startPipeRunners, type RunningPipes } from './pipe-wiring';
 import type { RuntimeState } from './runtime-state';
 import { provisionIdentity, type LocalIdentity } from './local-identity';
+import { startRuntimeScheduler, type RuntimeScheduler, type SchedulerClockMode } from './scheduler-wiring';
 import type { PipeRunnerEvent } from '../pipes/pipe-runner-events';
 
 export interface LocalRuntimeOptions {
@@ -28,6 +29,11 @@ export interface LocalRuntimeOptions {
   /** Keep emulator state here across restarts (where the emulator supports it). */
   dataDir?: string;
   ports?: EmulatorPorts & { api?: number };
+  /**
+   * The Scheduler emulator's clock: `real` (default) is the wall clock, which `runtime.scheduler`
+   * (or `POST /_clock`) can still move forward; `manual` stands still until moved (tests).
+   */
+  schedulerClock?: SchedulerClockMode;
   /** Progress and notices for a person; silent when absent. */
   write?: (line: string) => void;
   /** Every function log line (Powertools JSON), with the function's short name (as `onFunctionLog` below). */
@@ -95,6 +101,8 @@ export interface LocalRuntime extends RuntimeObservation {
   smsOutboxUrl: string;
   /** The local Cognito identity provider and the template's pools in it; undefined without user pools. */
   identity: LocalIdentity | undefined;
+  /** The local EventBridge Scheduler (the template's schedule groups; delivers as the template's scheduler roles allow). */
+  scheduler: RuntimeScheduler;
   /** Milliseconds from the call to a ready runtime. */
   startupMs: number;
   startup: StartupBreakdown;
@@ -221,6 +229,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const provisioned = await provisionResources(topology, { dynamodb, sqs, sns });
     await emulators.secretsManager.provision(topology.secrets ?? []);
     const identity = emulators.cognito ? await provisionIdentity(topology, emulators.cognito) : undefined;
+    // A managed service like the other emulators: it keeps its schedules across compute restarts.
+    const scheduler = await startRuntimeScheduler({
+      topology,
+      provisioned,
+      sqs,
+      write,
+      ...(options.schedulerClock !== undefined ? { clock: options.schedulerClock } : {}),
+      ...(options.ports?.scheduler !== undefined ? { port: options.ports.scheduler } : {}),
+    });
+    cleanups.push(() => scheduler.stop());
     const userPoolKeys = new Map((identity?.userPools ?? []).map((pool) => [pool.id, { issuer: pool.issuer, jwksUri: pool.jwksUri }]));
     startup.provisioningMs = Date.now() - provisioningStartedAt;
     const computeStartedAt = Date.now();
@@ -233,6 +251,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       cleanups.push(() => proxy.stop());
       functionEnvironment = { ...env, AWS_ENDPOINT_URL_SESV2: proxy.endpoint };
     }
+    functionEnvironment = { ...functionEnvironment, AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint };
 
     // One store per pipe for the runtime's life, so a compute restart resumes where it stopped.
     const checkpointStores = new Map<string, CheckpointStore>();
@@ -367,6 +386,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       emailViewerUrl: emulators.ses.viewerUrl,
       smsOutboxUrl: emulators.sms.viewerUrl,
       identity,
+      scheduler,
       startupMs: Date.now() - startedAt,
       startup: { ...startup, computeMs: Date.now() - computeStartedAt },
       clients: { dynamodb, sqs },
@@ -384,6 +404,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           sesv2: env.AWS_ENDPOINT_URL_SESV2,
           sns: env.AWS_ENDPOINT_URL_SNS,
           secretsManager: env.AWS_ENDPOINT_URL_SECRETS_MANAGER,
+          scheduler: scheduler.endpoint,
           ...(identity ? { cognitoIdentityProvider: identity.endpoint } : {}),
         },
         ...(identity ? { userPools: identity.userPools } : {}),

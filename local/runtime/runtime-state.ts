@@ -39,7 +39,7 @@ export interface RuntimeState {
   apiUrl: string;
   emailViewerUrl: string;
   smsOutboxUrl: string;
-  endpoints: { dynamodb: string; sqs: string; sesv2: string; sns: string; secretsManager?: string; cognitoIdentityProvider?: string };
+  endpoints: { dynamodb: string; sqs: string; sesv2: string; sns: string; secretsManager?: string; cognitoIdentityProvider?: string; /** The Scheduler emulator (its `/_clock` route moves the clock). */ scheduler?: string };
   deadLetterQueues: DeadLetterQueue[];
   /** The template's user pools in the local identity provider (`endpoints.cognitoIdentityProvider`). */
   userPools?: LocalUserPool[];
@@ -107,7 +107,7 @@ export function parseRuntimeState(value: unknown, file = 'the runtime state file
   if (!isObject(value.endpoints)) problems.push('endpoints must be an object');
   else {
     for (const key of ['dynamodb', 'sqs', 'sesv2', 'sns']) if (!isUrl(value.endpoints[key])) problems.push(`endpoints.${key} must be a URL`);
-    for (const key of ['secretsManager', 'cognitoIdentityProvider']) if (value.endpoints[key] !== undefined && !isUrl(value.endpoints[key])) problems.push(`endpoints.${key} must be a URL`);
+    for (const key of ['secretsManager', 'cognitoIdentityProvider', 'scheduler']) if (value.endpoints[key] !== undefined && !isUrl(value.endpoints[key])) problems.push(`endpoints.${key} must be a URL`);
   }
   if (!Array.isArray(value.deadLetterQueues)) problems.push('deadLetterQueues must be an array');
   else {

@@ -10,6 +10,9 @@ import type {
   GatewayResponseSpec,
   GenerateSecretStringSpec,
   RouteAuthorization,
+  IamStatementSpec,
+  ScheduleGroupSpec,
+  SchedulerRoleSpec,
   SecretSpec,
   UserPoolClientSpec,
   UserPoolGroupSpec,
@@ -94,6 +97,18 @@ export function readCloudAssembly(assemblyDir: string, options: ReadCloudAssembl
   return reader.read(options.environment ?? inferEnvironment(assembly.stacks), region, accountId);
 }
 
+export const SCHEDULER_SERVICE_PRINCIPAL = 'scheduler.amazonaws.com';
+
+/** Whether a role's trust policy (as written: principals are literals) lets `service` assume it. */
+function trustsService(resource: CfnResource, service: string): boolean {
+  const statements = (resource.Properties?.AssumeRolePolicyDocument as { Statement?: unknown } | undefined)?.Statement;
+  return (Array.isArray(statements) ? statements : []).some((statement: Record<string, unknown>) => {
+    if (statement.Effect !== 'Allow') return false;
+    const principal = (statement.Principal as { Service?: unknown } | undefined)?.Service;
+    return ([] as unknown[]).concat(principal ?? []).includes(service);
+  });
+}
+
 function inferEnvironment(stacks: AssemblyStack[]): string {
   const prefixes = new Set(stacks.map((stack) => stack.stackName.split('-')[0] ?? ''));
   const [only] = [...prefixes];
@@ -138,6 +153,11 @@ class TopologyReader {
     const userPoolClients = ofType('AWS::Cognito::UserPoolClient').map((entry) => this.userPoolClient(entry));
     const userPoolGroups = ofType('AWS::Cognito::UserPoolGroup').map((entry) => this.userPoolGroup(entry));
     const secrets = ofType('AWS::SecretsManager::Secret').map((entry) => this.secret(entry));
+    const scheduleGroups = ofType('AWS::Scheduler::ScheduleGroup').map((entry) => this.scheduleGroup(entry));
+    const policies = ofType('AWS::IAM::Policy');
+    const schedulerRoles = ofType('AWS::IAM::Role')
+      .filter((entry) => trustsService(entry.resource, SCHEDULER_SERVICE_PRINCIPAL))
+      .map((entry) => this.schedulerRole(entry, policies));
 
     const restApis = this.restApis(all);
     const sqsEventSourceMappings = ofType('AWS::Lambda::EventSourceMapping')
@@ -163,6 +183,7 @@ class TopologyReader {
       'AWS::Cognito::UserPoolClient',
       'AWS::Cognito::UserPoolGroup',
       'AWS::SecretsManager::Secret',
+      'AWS::Scheduler::ScheduleGroup',
     ]);
     const ignored = new Map<string, string[]>();
     for (const entry of all) {
@@ -190,6 +211,8 @@ class TopologyReader {
       userPoolClients,
       userPoolGroups,
       secrets,
+      scheduleGroups,
+      schedulerRoles,
       warnings: this.warnings,
     };
   }
@@ -334,7 +357,9 @@ class TopologyReader {
     }
     const arn = this.model.arn('sqs', queueName);
     this.idsByArn.set(arn, id);
+    const kmsMasterKeyId = this.stringProp(entry, 'KmsMasterKeyId');
     return {
+      ...(kmsMasterKeyId !== undefined ? { kmsMasterKeyId } : {}),
       id,
       queueName,
       arn,
@@ -343,6 +368,45 @@ class TopologyReader {
       messageRetentionPeriodSeconds: this.intProp(entry, 'MessageRetentionPeriod', RESOURCE_DEFAULTS.sqsMessageRetentionPeriodSeconds, [60, 1_209_600]),
       receiveMessageWaitTimeSeconds: this.intProp(entry, 'ReceiveMessageWaitTimeSeconds', RESOURCE_DEFAULTS.sqsReceiveMessageWaitTimeSeconds, [0, 20]),
     };
+  }
+
+  private scheduleGroup(entry: ResourceRef): ScheduleGroupSpec {
+    const name = this.model.physicalName(entry.stack, entry.logicalId);
+    if (!/^[0-9a-zA-Z\-_.]{1,64}$/.test(name)) throw new InvalidResourceError(this.location(entry, 'Properties.Name'), `a schedule group name is 1..64 of [0-9a-zA-Z-_.], got ${JSON.stringify(name)}`);
+    return { id: this.idOf(entry), name, arn: this.model.arn('scheduler', `schedule-group/${name}`) };
+  }
+
+  /** A Scheduler execution role: its inline policies and the stack's AWS::IAM::Policy resources attached to it. */
+  private schedulerRole(entry: ResourceRef, policies: ResourceRef[]): SchedulerRoleSpec {
+    const roleName = this.model.physicalName(entry.stack, entry.logicalId);
+    const statements: IamStatementSpec[] = [];
+    const inline = this.prop(entry, 'Policies');
+    (Array.isArray(inline) ? inline : []).forEach((policy: Record<string, unknown>, index) => {
+      statements.push(...this.statements(entry, `Properties.Policies.${index}.PolicyDocument`, policy.PolicyDocument));
+    });
+    for (const policy of policies) {
+      if (policy.stack !== entry.stack) continue;
+      const roles = policy.resource.Properties?.Roles;
+      if (!Array.isArray(roles) || !roles.some((role) => (role as { Ref?: unknown })?.Ref === entry.logicalId)) continue;
+      statements.push(...this.statements(policy, 'Properties.PolicyDocument', this.prop(policy, 'PolicyDocument')));
+    }
+    return { id: this.idOf(entry), roleName, arn: `arn:aws:iam::${this.model.accountId}:role/${roleName}`, statements };
+  }
+
+  private statements(entry: ResourceRef, path: string, document: unknown): IamStatementSpec[] {
+    const raw = (document as { Statement?: unknown } | undefined)?.Statement;
+    const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+    const strings = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
+    return list.flatMap((statement: Record<string, unknown>, index): IamStatementSpec[] => {
+      if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny') {
+        throw new InvalidResourceError(this.location(entry, `${path}.Statement.${index}.Effect`), `expected Allow or Deny, got ${JSON.stringify(statement.Effect)}`);
+      }
+      if (statement.NotAction !== undefined || statement.NotResource !== undefined) {
+        this.warnings.push(`not emulated locally: NotAction/NotResource in ${this.idOf(entry)} (${path}.Statement.${index}); the statement is ignored by the local Scheduler's permission check`);
+        return [];
+      }
+      return [{ effect: statement.Effect, actions: strings(statement.Action), resources: strings(statement.Resource), conditional: statement.Condition !== undefined }];
+    });
   }
 
   private redrive(entry: ResourceRef): void {

@@ -35,11 +35,18 @@ const NAMING: Record<string, NamingInfo> = {
   'AWS::Cognito::UserPoolClient': { property: 'ClientName', rule: { maxLength: 128, allowed: /[\w\s+=,.@-]/ } },
   'AWS::Cognito::UserPoolGroup': { property: 'GroupName', rule: { maxLength: 128, allowed: /[\w\s+=,.@-]/ } },
   'AWS::SecretsManager::Secret': { property: 'Name', rule: { maxLength: 512, allowed: /[A-Za-z0-9/_+=.@-]/ } },
+  'AWS::Scheduler::ScheduleGroup': { property: 'Name', rule: { maxLength: 64, allowed: /[0-9A-Za-z_.-]/ } },
 };
 
 /** Cognito user pool ids are `<region>_<9 alphanumerics>`; a hash keeps ours deterministic. */
 export function localUserPoolId(region: string, qualifiedId: string): string {
   return `${region}_${shortHash(`userpool:${qualifiedId}`, 9)}`;
+}
+
+/** KMS key ids are UUIDs; ours is a deterministic hash in that shape (no local KMS exists: it only names the key). */
+export function localKmsKeyId(qualifiedId: string): string {
+  const hex = shortHash(`kms:${qualifiedId}`, 32).replace(/[^0-9a-f]/g, '0').padEnd(32, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** App client ids are 26 lower-case alphanumerics. */
@@ -231,6 +238,8 @@ export class ResourceModel {
         return localUserPoolClientId(qualified);
       case 'AWS::SecretsManager::Secret':
         return this.secretArn(stack, name);
+      case 'AWS::KMS::Key':
+        return localKmsKeyId(qualified);
       case 'AWS::ApiGateway::Stage': {
         const stageName = resource.Properties?.StageName;
         return stageName === undefined ? this.physicalName(stack, name) : this.resolve(stack, stageName, { stackName: stack.stackName, logicalId: name, path: 'Properties.StageName' });
@@ -299,6 +308,13 @@ export class ResourceModel {
         return unsupported();
       case 'AWS::Logs::LogGroup':
         if (attribute === 'Arn') return this.arn('logs', `log-group:${this.physicalName(stack, logicalId)}:*`);
+        return unsupported();
+      case 'AWS::KMS::Key':
+        if (attribute === 'Arn') return this.arn('kms', `key/${localKmsKeyId(qualified)}`);
+        if (attribute === 'KeyId') return localKmsKeyId(qualified);
+        return unsupported();
+      case 'AWS::Scheduler::ScheduleGroup':
+        if (attribute === 'Arn') return this.arn('scheduler', `schedule-group/${this.physicalName(stack, logicalId)}`);
         return unsupported();
       case 'AWS::IAM::Role':
         if (attribute === 'Arn') return `arn:${LOCAL_PARTITION}:iam::${this.accountId}:role/${this.physicalName(stack, logicalId)}`;

@@ -62,6 +62,8 @@ export interface QueueSpec {
   messageRetentionPeriodSeconds: number;
   receiveMessageWaitTimeSeconds: number;
   redrivePolicy?: RedrivePolicySpec;
+  /** `KmsMasterKeyId` resolved (a local key ARN, or an alias/id as written), when the queue uses a KMS key. */
+  kmsMasterKeyId?: string;
 }
 
 export interface TopicSpec {
@@ -274,6 +276,37 @@ export interface PipeSpec {
   };
 }
 
+/** An `AWS::Scheduler::ScheduleGroup`: the runtime creates it in the Scheduler emulator. */
+export interface ScheduleGroupSpec {
+  id: QualifiedLogicalId;
+  name: string;
+  /** `arn:aws:scheduler:<region>:<account>:schedule-group/<name>`. */
+  arn: string;
+}
+
+/** One statement of an identity policy, resolved to local ARNs. */
+export interface IamStatementSpec {
+  effect: 'Allow' | 'Deny';
+  actions: string[];
+  resources: string[];
+  /** The statement has a Condition (the runtime does not evaluate conditions: see `iam-policy.ts`). */
+  conditional: boolean;
+}
+
+/**
+ * An `AWS::IAM::Role` that `scheduler.amazonaws.com` may assume: an EventBridge Scheduler execution
+ * role, with every statement of its inline policies and of the `AWS::IAM::Policy` resources
+ * attached to it. The local Scheduler delivers a schedule only as such a role, and only what the
+ * role allows.
+ */
+export interface SchedulerRoleSpec {
+  id: QualifiedLogicalId;
+  roleName: string;
+  /** `arn:aws:iam::<account>:role/<roleName>`: what `Fn::GetAtt [role, Arn]` resolves to. */
+  arn: string;
+  statements: IamStatementSpec[];
+}
+
 export interface Topology {
   /** The CDK environment the assembly was synthesized for (e.g. `dev`). */
   environment: string;
@@ -291,4 +324,7 @@ export interface Topology {
   userPoolClients?: UserPoolClientSpec[];
   userPoolGroups?: UserPoolGroupSpec[];
   secrets?: SecretSpec[];
+  /** EventBridge Scheduler schedule groups and execution roles (the reader always sets them). */
+  scheduleGroups?: ScheduleGroupSpec[];
+  schedulerRoles?: SchedulerRoleSpec[];
 }

@@ -7,6 +7,7 @@ import { API_ROUTES, STAFF_GROUP, routeKey } from '../../contracts/api-routes';
 import { validateErrorResponse } from '../../contracts';
 import { PATIENT_VISIBLE_CHANGE_FILTER_PATTERNS, PIPE_FAILURE_METRICS } from '../../cdk/constructs/appointment-pipe';
 import { VISIBILITY_TIMEOUT_FACTOR } from '../../cdk/constructs/notification-queue';
+import { REMINDER_SCHEDULE_PREFIX } from '../../cdk/constructs/reminder-scheduling';
 import { DEAD_LETTER_RETENTION, ENVIRONMENTS, STAGES, type Stage } from '../../cdk/config/environments';
 import { APPOINTMENTS_BY_DATE_INDEX, STATEFUL_LOGICAL_IDS } from '../../cdk/stacks/stateful-stack';
 import { STATELESS_OUTPUTS } from '../../cdk/stacks/stateless-stack';
@@ -130,12 +131,12 @@ describe.each(STAGES)('%s environment', (stage) => {
     const TABLE_IDS = [STATEFUL_LOGICAL_IDS.appointmentsTable, STATEFUL_LOGICAL_IDS.contactsTable, STATEFUL_LOGICAL_IDS.idempotencyTable, STATEFUL_LOGICAL_IDS.recipientQuotaTable];
     const resourcesOf = () => templateJson(get(stage).statefulTemplate).Resources;
 
-    it('holds exactly the four tables, the staff user pool (client, group) and the manage-token key, and nothing else of substance', () => {
+    it('holds exactly the five tables, the staff user pool (client, group), the manage-token key and the reminders\' schedule group, and nothing else of substance', () => {
       const template = get(stage).statefulTemplate;
-      template.resourceCountIs('AWS::DynamoDB::Table', 4);
+      template.resourceCountIs('AWS::DynamoDB::Table', 5);
       const types = Object.values(templateJson(template).Resources).map((resource) => resource.Type);
       expect(types.filter((type) => type !== 'AWS::CDK::Metadata').sort()).toEqual(
-        [...Array<string>(4).fill('AWS::DynamoDB::Table'), 'AWS::Cognito::UserPool', 'AWS::Cognito::UserPoolClient', 'AWS::Cognito::UserPoolGroup', 'AWS::SecretsManager::Secret'].sort(),
+        [...Array<string>(5).fill('AWS::DynamoDB::Table'), 'AWS::Cognito::UserPool', 'AWS::Cognito::UserPoolClient', 'AWS::Cognito::UserPoolGroup', 'AWS::SecretsManager::Secret', 'AWS::Scheduler::ScheduleGroup'].sort(),
       );
     });
 
@@ -143,7 +144,7 @@ describe.each(STAGES)('%s environment', (stage) => {
       const { stateful } = get(stage);
       const resources = resourcesOf();
       expect(Object.keys(resources).filter((id) => resources[id]?.Type === 'AWS::DynamoDB::Table').sort()).toEqual(
-        ['AppointmentsTable', 'ContactsTable', 'IdempotencyTable', 'RecipientQuotaTable'],
+        ['AppointmentsTable', 'ContactsTable', 'IdempotencyTable', 'NotificationsTable', 'RecipientQuotaTable'],
       );
       expect(logicalId(stateful.appointmentsTable)).toBe(STATEFUL_LOGICAL_IDS.appointmentsTable);
       expect(logicalId(stateful.contactsTable)).toBe(STATEFUL_LOGICAL_IDS.contactsTable);
@@ -151,6 +152,9 @@ describe.each(STAGES)('%s environment', (stage) => {
       expect(logicalId(stateful.recipientQuotaTable)).toBe(STATEFUL_LOGICAL_IDS.recipientQuotaTable);
       expect(logicalId(stateful.staffUserPool)).toBe(STATEFUL_LOGICAL_IDS.staffUserPool);
       expect(logicalId(stateful.manageTokenKey)).toBe(STATEFUL_LOGICAL_IDS.manageTokenKey);
+      expect(logicalId(stateful.notificationsTable)).toBe(STATEFUL_LOGICAL_IDS.notificationsTable);
+      expect(logicalId(stateful.reminderScheduleGroup)).toBe(STATEFUL_LOGICAL_IDS.reminderScheduleGroup);
+      expect(resources.ReminderScheduleGroup?.Type).toBe('AWS::Scheduler::ScheduleGroup');
       expect(resources.StaffUserPool?.Type).toBe('AWS::Cognito::UserPool');
       expect(resources.ManageTokenKey?.Type).toBe('AWS::SecretsManager::Secret');
     });
@@ -280,7 +284,7 @@ describe.each(STAGES)('%s environment', (stage) => {
       const counts: Record<string, number> = {
         'AWS::Lambda::Function': 3,
         'AWS::Lambda::EventSourceMapping': 1,
-        'AWS::SQS::Queue': 3,
+        'AWS::SQS::Queue': 4,
         'AWS::Pipes::Pipe': 1,
         'AWS::ApiGateway::RestApi': 1,
         'AWS::ApiGateway::Stage': 1,
@@ -292,12 +296,13 @@ describe.each(STAGES)('%s environment', (stage) => {
         'AWS::KMS::Key': 1,
         'AWS::SNS::Topic': 1,
         'AWS::SNS::Subscription': 1,
-        // Two DLQs, three functions, four pipe failure metrics, two business metrics (observability.test.ts).
-        'AWS::CloudWatch::Alarm': 2 + 3 + PIPE_FAILURE_METRICS.length + 2,
+        // Three DLQs, three functions, four pipe failure metrics, two business metrics (observability.test.ts).
+        'AWS::CloudWatch::Alarm': 3 + 3 + PIPE_FAILURE_METRICS.length + 2,
         'AWS::CloudWatch::Dashboard': 1,
         // Three functions, the API's access logs, the pipe.
         'AWS::Logs::LogGroup': 5,
-        'AWS::IAM::Role': 4,
+        // Three functions, the pipe, the scheduler's.
+        'AWS::IAM::Role': 5,
         'AWS::DynamoDB::Table': 0,
       };
       for (const [type, count] of Object.entries(counts)) template.resourceCountIs(type, count);
@@ -323,6 +328,12 @@ describe.each(STAGES)('%s environment', (stage) => {
           'CONTACTS_TABLE_NAME',
           'MAX_RECEIVE_COUNT',
           'REMINDER_LEAD_SECONDS',
+          'SCHEDULE_GROUP_NAME',
+          'SCHEDULER_ROLE_ARN',
+          'REMINDER_TARGET_ARN',
+          'REMINDER_DLQ_ARN',
+          'REMINDER_MAX_RETRY_ATTEMPTS',
+          'REMINDER_MAX_EVENT_AGE_SECONDS',
         ],
       } as const;
 
@@ -456,6 +467,11 @@ describe.each(STAGES)('%s environment', (stage) => {
             // SMS publishes go to a phone number, which has no ARN: AWS requires "*".
             'sns:Publish on *',
             ...grants(
+              ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule'],
+              [`arn:aws:scheduler:${region}:\${AWS::AccountId}:schedule/${get(stage).stateful.reminderScheduleGroup.scheduleGroupName}/${REMINDER_SCHEDULE_PREFIX}*`],
+            ),
+            `iam:PassRole on ${logicalId(stateless.reminders.role)}.Arn`,
+            ...grants(
               ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
               [`${logicalId(stateless.notifications.queue)}.Arn`],
             ),
@@ -550,6 +566,7 @@ describe.each(STAGES)('%s environment', (stage) => {
           [
             { effect: 'Allow', principal: `${logicalId(stateless.pipe.role)}.Arn`, actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: '*', condition: undefined },
             { effect: 'Allow', principal: `${logicalId(stateless.notifier.role)}.Arn`, actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: '*', condition: undefined },
+            { effect: 'Allow', principal: `${logicalId(stateless.reminders.role)}.Arn`, actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: '*', condition: undefined },
           ].sort((a, b) => a.principal.localeCompare(b.principal)),
         );
       });
@@ -567,8 +584,82 @@ describe.each(STAGES)('%s environment', (stage) => {
         expect(principalOf(rootStatements[0]!)).toBe('arn:aws:iam::${AWS::AccountId}:root');
         // No wildcard principal, no service principal, no other account.
         const principals = new Set(statements.map(principalOf));
-        expect([...principals].sort()).toEqual(['arn:aws:iam::${AWS::AccountId}:root', `${logicalId(stateless.pipe.role)}.Arn`, `${logicalId(stateless.notifier.role)}.Arn`].sort());
+        expect([...principals].sort()).toEqual(['arn:aws:iam::${AWS::AccountId}:root', `${logicalId(stateless.pipe.role)}.Arn`, `${logicalId(stateless.notifier.role)}.Arn`, `${logicalId(stateless.reminders.role)}.Arn`].sort());
         for (const statement of statements) expect(statement.Effect).toBe('Allow');
+      });
+    });
+
+    describe('reminders (EventBridge Scheduler)', () => {
+      const resources = () => templateJson(get(stage).statelessTemplate).Resources;
+
+      it('keeps the schedule group in the stateful stack, with the stage removal policy, and outputs its name', () => {
+        const { stateful, statefulTemplate } = get(stage);
+        const group = templateJson(statefulTemplate).Resources[STATEFUL_LOGICAL_IDS.reminderScheduleGroup];
+        expect(group?.Type).toBe('AWS::Scheduler::ScheduleGroup');
+        expect(group?.Properties?.Name).toBe(stateful.reminderScheduleGroup.scheduleGroupName);
+        expect(group?.DeletionPolicy).toBe(stage === 'prod' ? 'Retain' : 'Delete');
+        expect(templateJson(statefulTemplate).Outputs?.ReminderScheduleGroupName?.Value).toBe(stateful.reminderScheduleGroup.scheduleGroupName);
+      });
+
+      it('lets only scheduler.amazonaws.com assume the scheduler role, for this account and the reminders group only', () => {
+        const { stateless } = get(stage);
+        const trust = resources()[logicalId(stateless.reminders.role)]?.Properties?.AssumeRolePolicyDocument as { Statement: PolicyStatementJson[] };
+        expect(trust.Statement).toHaveLength(1);
+        const statement = trust.Statement[0]!;
+        expect(statement).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'scheduler.amazonaws.com' } });
+        expect(statement.Condition?.StringEquals?.['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+        // The group's ARN (Scheduler's documented scope: a group, never a schedule name prefix).
+        expect(describeResource(statement.Condition?.StringEquals?.['aws:SourceArn'])).toBe(`Stateful:${STATEFUL_LOGICAL_IDS.reminderScheduleGroup}.Arn`);
+        expect(resources()[logicalId(stateless.reminders.role)]?.Properties?.ManagedPolicyArns).toBeUndefined();
+      });
+
+      it('lets the scheduler role only send to the notifications queue and the reminders DLQ, with the queue key', () => {
+        const { stateless } = get(stage);
+        expect(grantsOfRole(stage, logicalId(stateless.reminders.role))).toEqual(
+          [
+            ...grants(['sqs:SendMessage'], [`${logicalId(stateless.notifications.queue)}.Arn`, `${logicalId(stateless.reminders.deadLetterQueue)}.Arn`]),
+            ...grants(['kms:Decrypt', 'kms:GenerateDataKey'], [`${logicalId(stateless.queueKey)}.Arn`]),
+          ].sort(),
+        );
+        expect(grantsOfRole(stage, logicalId(stateless.reminders.role), 'Deny')).toEqual([]);
+      });
+
+      it('lets the notifier pass the scheduler role to Scheduler only, and no other role', () => {
+        const { stateless } = get(stage);
+        const passRole = statementsOfRole(stage, logicalId(stateless.notifier.role)).filter((statement) => ([] as string[]).concat(statement.Action).includes('iam:PassRole'));
+        expect(passRole).toHaveLength(1);
+        expect(passRole[0]).toMatchObject({
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [logicalId(stateless.reminders.role), 'Arn'] },
+          Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        });
+        for (const role of [stateless.booking.role, stateless.enrichment.role, stateless.pipe.role, stateless.reminders.role]) {
+          expect(grantsOfRole(stage, logicalId(role)).filter((grant) => /^(iam|scheduler):/.test(grant))).toEqual([]);
+        }
+      });
+
+      it("gives the notifier the group, role, target, DLQ and retry policy its reminder schedules use", () => {
+        const { stateful, stateless } = get(stage);
+        const variables = (resources()[logicalId(stateless.notifier.function)]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+        expect(variables).toMatchObject({
+          SCHEDULE_GROUP_NAME: stateful.reminderScheduleGroup.scheduleGroupName,
+          SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': [logicalId(stateless.reminders.role), 'Arn'] },
+          REMINDER_TARGET_ARN: { 'Fn::GetAtt': [logicalId(stateless.notifications.queue), 'Arn'] },
+          REMINDER_DLQ_ARN: { 'Fn::GetAtt': [logicalId(stateless.reminders.deadLetterQueue), 'Arn'] },
+          REMINDER_MAX_RETRY_ATTEMPTS: String(config.lifecycle.reminderRetry.maximumRetryAttempts),
+          REMINDER_MAX_EVENT_AGE_SECONDS: String(config.lifecycle.reminderRetry.maximumEventAge.toSeconds()),
+        });
+      });
+
+      it('keeps the reminders DLQ 14 days, with no DLQ of its own, HTTPS only', () => {
+        const { stateless, statelessTemplate } = get(stage);
+        const dlq = resources()[logicalId(stateless.reminders.deadLetterQueue)]?.Properties;
+        expect(dlq?.MessageRetentionPeriod).toBe(DEAD_LETTER_RETENTION.toSeconds());
+        expect(dlq?.RedrivePolicy).toBeUndefined();
+        statelessTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: logicalId(stateless.reminders.deadLetterQueue) }],
+          PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+        });
       });
     });
 
@@ -658,7 +749,7 @@ describe.each(STAGES)('%s environment', (stage) => {
         const { stateless, statelessTemplate } = get(stage);
         const resources = templateJson(statelessTemplate).Resources;
         const queueIds = Object.keys(resources).filter((id) => resources[id]?.Type === 'AWS::SQS::Queue');
-        expect(queueIds).toHaveLength(3);
+        expect(queueIds).toHaveLength(4);
         const key = { 'Fn::GetAtt': [logicalId(stateless.queueKey), 'Arn'] };
         for (const queue of [stateless.notifications.queue, stateless.notifications.deadLetterQueue]) {
           const properties = resources[logicalId(queue)]?.Properties;
@@ -668,6 +759,9 @@ describe.each(STAGES)('%s environment', (stage) => {
         expect(resources[logicalId(stateless.notifications.queue)]?.Properties?.KmsDataKeyReusePeriodSeconds).toBe(300);
         expect(resources[logicalId(stateless.pipe.deadLetterQueue)]?.Properties?.SqsManagedSseEnabled).toBe(true);
         expect(resources[logicalId(stateless.pipe.deadLetterQueue)]?.Properties?.KmsMasterKeyId).toBeUndefined();
+        // The reminders DLQ holds reminder requests (appointment id, version, due time): no personal data.
+        expect(resources[logicalId(stateless.reminders.deadLetterQueue)]?.Properties?.SqsManagedSseEnabled).toBe(true);
+        expect(resources[logicalId(stateless.reminders.deadLetterQueue)]?.Properties?.KmsMasterKeyId).toBeUndefined();
         for (const id of queueIds) {
           statelessTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
             Queues: [{ Ref: id }],
@@ -871,6 +965,7 @@ describe.each(STAGES)('%s environment', (stage) => {
           [
             `AWS/SQS ApproximateNumberOfMessagesVisible ${queueName(stateless.notifications.deadLetterQueue)}`,
             `AWS/SQS ApproximateNumberOfMessagesVisible ${queueName(stateless.pipe.deadLetterQueue)}`,
+            `AWS/SQS ApproximateNumberOfMessagesVisible ${queueName(stateless.reminders.deadLetterQueue)}`,
             `AWS/Lambda Errors ${ref(stateless.booking.function)}`,
             `AWS/Lambda Errors ${ref(stateless.enrichment.function)}`,
             `AWS/Lambda Errors ${ref(stateless.notifier.function)}`,

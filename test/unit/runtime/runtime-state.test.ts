@@ -31,6 +31,7 @@ describe('the runtime state file', () => {
     ['a missing pid', { ...VALID, pid: undefined }, 'pid must be a positive integer'],
     ['an API URL that is not a URL', { ...VALID, apiUrl: 'somewhere' }, 'apiUrl must be a URL'],
     ['an endpoint missing', { ...VALID, endpoints: { ...VALID.endpoints, sqs: undefined } }, 'endpoints.sqs must be a URL'],
+    ['a Scheduler endpoint that is not a URL', { ...VALID, endpoints: { ...VALID.endpoints, scheduler: 'port 4015' } }, 'endpoints.scheduler must be a URL'],
     ['a queue of an unknown kind', { ...VALID, deadLetterQueues: [{ ...VALID.deadLetterQueues[0], kind: 'fifo' }] }, 'deadLetterQueues[0].kind must be sqs-redrive or pipe'],
     ['a queue without an ARN', { ...VALID, deadLetterQueues: [{ ...VALID.deadLetterQueues[0], queue: { url: 'http://127.0.0.1:1/q', arn: 'q' } }] }, 'deadLetterQueues[0].queue.arn must be an ARN'],
     ['no queue list', { ...VALID, deadLetterQueues: 'all' }, 'deadLetterQueues must be an array'],

@@ -123,4 +123,15 @@ describe('topology of the project CDK app (dev)', () => {
     expect(topology.queues.find((queue) => queue.id === mapping?.queueId)?.redrivePolicy).toBeDefined();
     expect(mapping?.reportBatchItemFailures).toBe(true);
   });
+
+  it("has the reminders' schedule group and the scheduler role the notifier is told to pass, allowed to send only to the notifications queue and the reminders DLQ", () => {
+    const notifier = topology.functions.find((fn) => fn.environment.POWERTOOLS_SERVICE_NAME === 'notifier');
+    const env = notifier?.environment ?? {};
+    expect(topology.scheduleGroups?.map((group) => group.name)).toEqual([env.SCHEDULE_GROUP_NAME]);
+    expect(topology.schedulerRoles?.map((role) => role.arn)).toEqual([env.SCHEDULER_ROLE_ARN]);
+    const sendTo = topology.schedulerRoles?.[0]?.statements.filter((statement) => statement.actions.includes('sqs:SendMessage')).flatMap((statement) => statement.resources);
+    expect(sendTo?.sort()).toEqual([env.REMINDER_TARGET_ARN, env.REMINDER_DLQ_ARN].sort());
+    const mapping = topology.sqsEventSourceMappings.find((candidate) => candidate.functionId === notifier?.id);
+    expect(topology.queues.find((queue) => queue.id === mapping?.queueId)?.arn).toBe(env.REMINDER_TARGET_ARN);
+  });
 });
