@@ -63,7 +63,7 @@ async function readAppointment(id: string, known?: Appointment): Promise<APIGate
 const byOf = (caller: Caller): ChangedBy => (caller.kind === 'staff' ? 'staff' : 'patient');
 
 /**
- * PATCH and cancel: the precondition (If-Match), the lifecycle (409 when cancelled or started),
+ * PATCH and cancel: the precondition (If-Match, 409 VersionConflict when stale), the lifecycle (409 when cancelled or started),
  * then the planned change, written conditionally on the version read; 409 VersionConflict to the
  * loser of a race. A plan with nothing to change answers the current view and writes nothing.
  */
@@ -72,7 +72,9 @@ async function changeAppointment(input: RouteInput, plan: (current: Appointment,
   const now = new Date();
   const current = await findAppointment(id, input.tokenAppointment);
   if (!ifMatchAllows(headerValue(input.event.headers, 'if-match'), current.version)) {
-    throw new HttpError(412, 'PreconditionFailed', `If-Match does not match the appointment's current ETag ${etagOf(current)}: read it again`, [], { etag: etagOf(current) });
+    // 409 like the loser of a race, not 412: both mean "it changed since you read it", and which of
+    // the two a client of a raced pair meets depends only on timing.
+    throw new HttpError(409, 'VersionConflict', `If-Match does not match the appointment's current ETag ${etagOf(current)}: read it again`, [], { etag: etagOf(current) });
   }
   assertChangeable(current, now);
   const planned = plan(current, now);

@@ -206,12 +206,12 @@ describe.each<Who>(['patient', 'staff'])('PATCH (%s)', (who) => {
     expect(unmarshall(writtenTransaction().update.ExpressionAttributeValues!)[':expected']).toBe(1);
   });
 
-  it.each(['"2"', '"0"', '1', 'garbage'])('answers If-Match %s that is not the current ETag with 412 PreconditionFailed, writing nothing', async (ifMatch) => {
+  it.each(['"2"', '"0"', '1', 'garbage'])('answers If-Match %s that is not the current ETag with 409 VersionConflict, writing nothing', async (ifMatch) => {
     store(stored());
 
     const response = await patch(who, { dentist: 'Dr Jones' }, { 'if-match': ifMatch });
 
-    const body = expectError(response, 412, 'PreconditionFailed');
+    const body = expectError(response, 409, 'VersionConflict');
     expect(body.message).toContain('"1"');
     expect(response.headers?.etag).toBe('"1"');
     expect(dynamodb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
@@ -293,10 +293,10 @@ describe.each<Who>(['patient', 'staff'])('POST .../cancel (%s)', (who) => {
     expectError(await cancel(who), 409, 'VersionConflict');
   });
 
-  it('answers a stale If-Match with 412', async () => {
+  it('answers a stale If-Match with 409', async () => {
     store({ ...stored(), version: 3 });
 
-    expectError(await cancel(who, null, { 'If-Match': '"2"' }), 412, 'PreconditionFailed');
+    expectError(await cancel(who, null, { 'If-Match': '"2"' }), 409, 'VersionConflict');
     expect(dynamodb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
   });
 });

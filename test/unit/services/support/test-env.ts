@@ -26,7 +26,6 @@ export const TEST_ENV = {
     weekly: { 1: { opens: '08:00', closes: '18:00' }, 2: { opens: '08:00', closes: '18:00' }, 3: { opens: '08:00', closes: '18:00' }, 4: { opens: '08:00', closes: '18:00' }, 5: { opens: '08:00', closes: '18:00' }, 6: { opens: '09:00', closes: '13:00' } },
   }),
   IDEMPOTENCY_TABLE_NAME: 'test-idempotency',
-  NOTIFICATIONS_TABLE_NAME: 'test-notifications',
   MAX_RECEIVE_COUNT: '3',
   REMINDER_LEAD_SECONDS: '86400',
   SCHEDULE_GROUP_NAME: 'test-reminders',
