@@ -64,6 +64,10 @@ describe('environment configuration', () => {
     ['a record age outside the Pipes range', (c: EnvironmentConfig) => ({ ...c, pipe: { ...c.pipe, maximumRecordAge: Duration.seconds(30) } }), /pipe\.maximumRecordAge must be 60\.\.604800 seconds, got 30/],
     ['a sender outside the SES identity', (c: EnvironmentConfig) => ({ ...c, ses: { identity: 'other.example', senderEmail: 'bookings@ljdentists.example' } }), /ses\.identity \(other\.example\) must be ses\.senderEmail or its domain \(ljdentists\.example\)/],
     ['an alarm e-mail that is not an address', (c: EnvironmentConfig) => ({ ...c, opsAlarmEmail: 'ops' }), /opsAlarmEmail is not an e-mail address: ops/],
+    ['opening hours in an unknown time zone', (c: EnvironmentConfig) => ({ ...c, lifecycle: { ...c.lifecycle, openingHours: { ...c.lifecycle.openingHours, timeZone: 'Europe/Atlantis' } } }), /lifecycle\.openingHours\.timeZone is not an IANA time zone: Europe\/Atlantis/],
+    ['a day that closes before it opens', (c: EnvironmentConfig) => ({ ...c, lifecycle: { ...c.lifecycle, openingHours: { ...c.lifecycle.openingHours, weekly: { 1: { opens: '18:00', closes: '08:00' } } } } }), /lifecycle\.openingHours\.weekly\[1\] must be HH:MM opens before closes/],
+    ['a reminder lead time of a month', (c: EnvironmentConfig) => ({ ...c, lifecycle: { ...c.lifecycle, reminderLeadTime: Duration.days(30) } }), /lifecycle\.reminderLeadTime must be 60 s\.\.7 days, got 2592000s/],
+    ['a reminder retry beyond Scheduler\'s limit', (c: EnvironmentConfig) => ({ ...c, lifecycle: { ...c.lifecycle, reminderRetry: { ...c.lifecycle.reminderRetry, maximumRetryAttempts: 186 } } }), /lifecycle\.reminderRetry\.maximumRetryAttempts must be an integer 0\.\.185/],
   ])('rejects %s, naming the setting', (_name, change, message) => {
     // Arrange
     const config = withChange('prod', change);

@@ -5,6 +5,10 @@ import {
   parseAppointmentRequest,
   parseContact,
   validateAppointment,
+  validateAppointmentCancellation,
+  validateAppointmentChange,
+  validateNotification,
+  validateReminderRequest,
   validateAppointmentRequest,
   validateContactRequest,
   validateEnrichedAppointment,
@@ -167,23 +171,43 @@ describe('appointment request', () => {
 
 describe('stored and enriched appointments', () => {
   it('require the stored fields', () => {
-    expect(validateAppointment(request())).toEqual(['/id is required', '/createdAt is required', '/notificationStatus is required']);
+    expect(validateAppointment(request())).toEqual(['/id is required', '/createdAt is required', '/status is required', '/version is required', '/updatedAt is required', '/lastChange is required']);
   });
 
   it('reject a non-UUID id and an unknown status', () => {
-    const stored = { ...loadFixture<object>('appointment', 'stored'), id: 'abc', notificationStatus: 'done' };
+    const stored = { ...loadFixture<object>('appointment', 'stored'), id: 'abc', status: 'done' };
 
-    expect(validateAppointment(stored)).toEqual(['/id must match format "uuid"', '/notificationStatus must be one of "pending", "sent", "skipped", "suppressed", "failed"']);
+    expect(validateAppointment(stored)).toEqual(['/id must match format "uuid"', '/status must be one of "booked", "cancelled"']);
+    // Outcomes live in the notifications table: the stored appointment has no notification fields.
+    expect(validateAppointment({ ...loadFixture<object>('appointment', 'stored'), notificationStatus: 'sent' })).toEqual(['/ must NOT have additional property "notificationStatus"']);
   });
 
-  it('accept the appointment date and a notification reason, and bound them', () => {
+  it('accept the appointment date and a cancellation reason, and bound them', () => {
     const stored = loadFixture<Record<string, unknown>>('appointment', 'stored');
 
-    expect(validateAppointment({ ...stored, appointmentDate: '2030-03-14', notificationStatus: 'suppressed', notificationReason: 'recipient cap' })).toEqual([]);
+    expect(validateAppointment({ ...stored, appointmentDate: '2030-03-14', cancellationReason: 'Moving abroad' })).toEqual([]);
     expect(validateAppointment({ ...stored, appointmentDate: '14/03/2030' })).toEqual(['/appointmentDate must be a date YYYY-MM-DD']);
-    expect(validateAppointment({ ...stored, notificationReason: '' })).toEqual(['/notificationReason must NOT have fewer than 1 characters']);
-    expect(validateAppointment({ ...stored, notificationReason: 'x'.repeat(201) })).toEqual(['/notificationReason must NOT have more than 200 characters']);
-    expect(validateEnrichedAppointment({ ...loadFixture<object>('enriched-appointment', 'sms'), appointmentDate: '2030-06-01', notificationReason: 'fallback' })).toEqual([]);
+    expect(validateAppointment({ ...stored, cancellationReason: '' })).toContain('/cancellationReason must NOT have fewer than 1 characters');
+    expect(validateAppointment({ ...stored, cancellationReason: 'x'.repeat(501) })).toEqual(['/cancellationReason must NOT have more than 500 characters']);
+    expect(validateEnrichedAppointment({ ...loadFixture<object>('enriched-appointment', 'sms'), appointmentDate: '2030-06-01' })).toEqual([]);
+  });
+
+  it('a change needs at least one field, a cancellation none, and both refuse unknown fields', () => {
+    expect(validateAppointmentChange({})).toEqual(['/ must not be empty: name at least one field']);
+    expect(validateAppointmentChange({ dentist: 'Dr. Lee Jones' })).toEqual([]);
+    expect(validateAppointmentChange({ appointmentDateTime: '2031-03-12T10:00:00' })).toHaveLength(1);
+    expect(validateAppointmentChange({ email: 'x@example.com' })).toEqual(['/ must NOT have additional property "email"']);
+    expect(validateAppointmentCancellation({})).toEqual([]);
+    expect(validateAppointmentCancellation({ reason: ' padded' })).toHaveLength(1);
+  });
+
+  it('a notification row names its change or the reminder, and a reminder request its version', () => {
+    const row = { appointmentId: '1f0e5c36-4b7a-4f7e-9a6e-0c1d2e3f4a5b', notificationId: 'change-2', kind: 'rescheduled', version: 2, status: 'failed', updatedAt: '2031-03-10T10:00:00.000Z', cause: 'MessageRejected: Email address is not verified' };
+    expect(validateNotification(row)).toEqual([]);
+    expect(validateNotification({ ...row, notificationId: 'change-0' })).toEqual(['/notificationId must be change-<version> or reminder']);
+    expect(validateNotification({ ...row, status: 'delivered' })).toHaveLength(1);
+    expect(validateReminderRequest({ reminder: { appointmentId: row.appointmentId, version: 2, dueAt: '2031-03-11T10:00:00.000Z' } })).toEqual([]);
+    expect(validateReminderRequest({ reminder: { appointmentId: row.appointmentId, dueAt: '2031-03-11T10:00:00.000Z' } })).toEqual(['/reminder/version is required']);
   });
 
   it('enriched requires a preferred method and accepts the contact phone number', () => {

@@ -20,11 +20,11 @@ describe('topology of the project CDK app (dev)', () => {
     if (assemblyDir) fs.rmSync(assemblyDir, { recursive: true, force: true });
   });
 
-  it('has the four tables, the appointments stream and by-date index, and the idempotency and quota TTLs', () => {
+  it('has the five tables, the appointments stream and by-date index, the idempotency and quota TTLs, and the notifications by appointment', () => {
     const byLogical = (name: string) => topology.tables.find((table) => table.id.split('/')[1]?.startsWith(name));
 
     expect(topology.environment).toBe('dev');
-    expect(topology.tables).toHaveLength(4);
+    expect(topology.tables).toHaveLength(5);
     expect(byLogical('Appointments')).toMatchObject({
       keySchema: [{ attributeName: 'id', keyType: 'HASH' }],
       streamViewType: 'NEW_IMAGE',
@@ -50,6 +50,9 @@ describe('topology of the project CDK app (dev)', () => {
     // The per-recipient quota: one item per hashed recipient, expiring after its window.
     expect(byLogical('RecipientQuota')).toMatchObject({ keySchema: [{ attributeName: 'id', keyType: 'HASH' }], timeToLiveAttribute: 'expiresAt' });
     expect(byLogical('RecipientQuota')?.streamViewType).toBeUndefined();
+    // Each notification of an appointment, with no stream: recording an outcome reaches no pipe.
+    expect(byLogical('Notifications')).toMatchObject({ keySchema: [{ attributeName: 'appointmentId', keyType: 'HASH' }, { attributeName: 'notificationId', keyType: 'RANGE' }] });
+    expect(byLogical('Notifications')?.streamViewType).toBeUndefined();
   });
 
   it('routes every route of the shared definition (public, patient and staff) to the booking function', () => {
@@ -111,13 +114,16 @@ describe('topology of the project CDK app (dev)', () => {
     for (const fn of topology.functions) expect(fs.existsSync(fn.codeDirectory)).toBe(true);
   });
 
-  it('has the pipe from the appointments stream through the enrichment to the notifications queue, INSERT only', () => {
+  it('has the pipe from the appointments stream through the enrichment to the notifications queue, passing patient-visible changes only', () => {
     const [pipe] = topology.pipes;
     const enrichment = topology.functions.find((fn) => fn.environment.POWERTOOLS_SERVICE_NAME === 'enrichment');
     const mapping = topology.sqsEventSourceMappings[0];
 
     expect(pipe?.source.tableId).toBe(topology.tables.find((table) => table.streamViewType)?.id);
-    expect(pipe?.filterPatterns.map((pattern) => JSON.parse(pattern))).toEqual([{ eventName: ['INSERT'] }]);
+    expect(pipe?.filterPatterns.map((pattern) => JSON.parse(pattern))).toEqual([
+      { eventName: ['INSERT'], dynamodb: { NewImage: { lastChange: { M: { kind: { S: ['booked'] } } } } } },
+      { eventName: ['MODIFY'], dynamodb: { NewImage: { lastChange: { M: { kind: { S: ['rescheduled', 'cancelled'] } } } } } },
+    ]);
     expect(pipe?.enrichmentFunctionId).toBe(enrichment?.id);
     expect(pipe?.target.queueId).toBe(mapping?.queueId);
     expect(topology.queues.find((queue) => queue.id === mapping?.queueId)?.redrivePolicy).toBeDefined();
