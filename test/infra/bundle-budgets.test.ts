@@ -14,7 +14,7 @@ const DEFAULT_BUDGET_BYTES = 350 * KIB;
 /** The contracts each function validates at run time (the `$id` of each schema it ships). */
 const SCHEMA_ID_PREFIX = 'https://schemas.lj-dentists.example/booking-notifications/';
 const VALIDATORS_SHIPPED: Record<string, string[]> = {
-  booking: ['appointment', 'appointment-request', 'contact', 'contact-request'],
+  booking: ['appointment', 'appointment-cancellation', 'appointment-change', 'appointment-request', 'contact', 'contact-request', 'notification'],
   enrichment: ['appointment', 'contact', 'enriched-appointment'],
   notifier: ['enriched-appointment'],
 };
