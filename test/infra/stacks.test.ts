@@ -310,7 +310,7 @@ describe.each(STAGES)('%s environment', (stage) => {
 
     describe('functions', () => {
       const expectedEnvironment = {
-        booking: ['APPOINTMENTS_TABLE_NAME', 'APPOINTMENTS_BY_DATE_INDEX_NAME', 'CONTACTS_TABLE_NAME', 'MANAGE_TOKEN_SECRET_ARN', 'DENTISTS'],
+        booking: ['APPOINTMENTS_TABLE_NAME', 'APPOINTMENTS_BY_DATE_INDEX_NAME', 'CONTACTS_TABLE_NAME', 'MANAGE_TOKEN_SECRET_ARN', 'DENTISTS', 'NOTIFICATIONS_TABLE_NAME', 'OPENING_HOURS', 'REMINDER_LEAD_SECONDS'],
         enrichment: ['CONTACTS_TABLE_NAME'],
         notifier: [
           'APPOINTMENTS_TABLE_NAME',
@@ -426,11 +426,13 @@ describe.each(STAGES)('%s environment', (stage) => {
     });
 
     describe('IAM: each role can do exactly its job', () => {
-      it('booking: put/get appointments and contacts, query the by-date index, read the manage-token key, write its own logs, trace', () => {
+      it('booking: put/get/update appointments (transactions need the per-item actions), put/get contacts, put and query notification rows, query the by-date index, read the manage-token key, write its own logs, trace', () => {
         const { stateless } = get(stage);
         expect(grantsOfRole(stage, logicalId(stateless.booking.role))).toEqual(
           [
-            ...grants(['dynamodb:GetItem', 'dynamodb:PutItem'], ['Stateful:AppointmentsTable.Arn', 'Stateful:ContactsTable.Arn']),
+            ...grants(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['Stateful:AppointmentsTable.Arn']),
+            ...grants(['dynamodb:GetItem', 'dynamodb:PutItem'], ['Stateful:ContactsTable.Arn']),
+            ...grants(['dynamodb:PutItem', 'dynamodb:Query'], ['Stateful:NotificationsTable.Arn']),
             `dynamodb:Query on Stateful:AppointmentsTable.Arn/index/${APPOINTMENTS_BY_DATE_INDEX}`,
             'secretsmanager:GetSecretValue on Stateful:ManageTokenKey.Ref',
             ...grants(['logs:CreateLogStream', 'logs:PutLogEvents'], [`${logicalId(stateless.booking.logGroup)}.Arn`]),

@@ -5,7 +5,8 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { validateAppointment, validateContact, validateErrorResponse, type AppointmentRequest } from '../../../../contracts';
-import { handler } from '../../../../services/booking/handler';
+import { API_ROUTES, routeKey } from '../../../../contracts/api-routes';
+import { ROUTE_HANDLERS, handler } from '../../../../services/booking/handler';
 import { logger } from '../../../../services/common/logger';
 import { loadFixture } from '../../../fixtures/load-fixture';
 import { bearer, manageToken, mockManageTokenSecret, staffClaims } from '../support/credentials';
@@ -508,6 +509,10 @@ describe('contacts (patient, with the manage token)', () => {
 });
 
 describe('routing', () => {
+  it('has exactly one handler per route of the shared definition (the one the CDK API deploys)', () => {
+    expect(Object.keys(ROUTE_HANDLERS).sort()).toEqual(API_ROUTES.map(routeKey).sort());
+  });
+
   it('answers an unknown route with 404 JSON', async () => {
     const response = await handler(apiEvent({ method: 'GET', resource: '/prescriptions', path: '/prescriptions' }), lambdaContext());
 
@@ -519,8 +524,10 @@ describe('routing', () => {
     ['GET', '/appointments', 'POST'],
     ['POST', '/contacts/{email}', 'GET, PUT'],
     ['DELETE', '/staff/appointments', 'GET'],
+    ['DELETE', '/appointments/{id}', 'GET, PATCH'],
+    ['GET', '/staff/appointments/{id}/cancel', 'POST'],
   ])('answers %s %s with 405 and Allow: %s', async (method, resource, allow) => {
-    const response = await handler(apiEvent({ method, resource, pathParameters: resource.includes('{email}') ? { email: 'a@b.com' } : null }), lambdaContext());
+    const response = await handler(apiEvent({ method, resource, pathParameters: resource.includes('{email}') ? { email: 'a@b.com' } : resource.includes('{id}') ? { id: '8d2f6a4e-5b1c-4e8a-9f3d-2c7b1a0e9d42' } : null }), lambdaContext());
 
     expectErrorBody(response, 405, 'MethodNotAllowed');
     expect(response.headers?.allow).toBe(allow);
