@@ -13,6 +13,7 @@ import { BookingApi } from '../constructs/booking-api';
 import { FlowDashboard } from '../constructs/flow-dashboard';
 import { NotificationQueue } from '../constructs/notification-queue';
 import { OpsAlarms } from '../constructs/ops-alarms';
+import { PatientSite } from '../constructs/patient-site';
 import { ServiceFunction } from '../constructs/service-function';
 import { STATELESS_OUTPUTS } from '../../contracts/system-facts';
 import { APPOINTMENTS_BY_DATE_INDEX } from './stateful-stack';
@@ -41,6 +42,7 @@ export class StatelessStack extends Stack {
   readonly pipe: AppointmentPipe;
   readonly ops: OpsAlarms;
   readonly dashboard: FlowDashboard;
+  readonly site: PatientSite;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -146,6 +148,16 @@ export class StatelessStack extends Stack {
         : {}),
       logRetention: config.logRetention,
       logRemovalPolicy,
+    });
+
+    // The patient pages, with the API on the same origin; the manage links use config.security.siteUrl.
+    this.site = new PatientSite(this, 'PatientSite', {
+      restApi: this.api.restApi,
+      stageName: config.stage,
+      comment: `${config.resourcePrefix} patient pages`,
+      ...(config.security.siteCertificateArn
+        ? { domain: { names: [new URL(config.security.siteUrl).hostname], certificateArn: config.security.siteCertificateArn } }
+        : {}),
     });
 
     // The notifications queues hold enriched appointments (personal data) for days: their key lets
@@ -254,6 +266,8 @@ export class StatelessStack extends Stack {
     output('pipeName', this.pipe.pipeName, 'Appointment pipe');
     output('opsTopicArn', this.ops.topic.topicArn, 'Ops alarm topic');
     output('dashboardName', this.dashboard.dashboard.dashboardName, 'CloudWatch dashboard');
+    new CfnOutput(this, 'SiteDistributionUrl', { value: this.site.distributionUrl, description: 'The patient pages (CloudFront); a deployed dev sets -c siteUrl= to this' });
+    new CfnOutput(this, 'SiteUrl', { value: config.security.siteUrl, description: 'Where the manage links e-mailed to patients point' });
   }
 }
 
