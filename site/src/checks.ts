@@ -3,8 +3,9 @@
  * they cannot drift): the same required fields, lengths, patterns and messages. They only spare a
  * round trip; the API stays the authority and its answers are shown as they come.
  */
-import appointmentRequestSchema from '../../contracts/schemas/appointment-request.schema.json';
-import contactRequestSchema from '../../contracts/schemas/contact-request.schema.json';
+// Named imports, so the bundle keeps only these parts of each schema.
+import { properties as appointmentRequestProperties, required as appointmentRequestRequired } from '../../contracts/schemas/appointment-request.schema.json';
+import { properties as contactRequestProperties, required as contactRequestRequired } from '../../contracts/schemas/contact-request.schema.json';
 
 interface PropertySchema {
   type?: string;
@@ -19,6 +20,9 @@ interface ObjectSchema {
   required?: string[];
   properties: Record<string, PropertySchema>;
 }
+
+const appointmentRequestSchema: ObjectSchema = { properties: appointmentRequestProperties, required: appointmentRequestRequired };
+const contactRequestSchema: ObjectSchema = { properties: contactRequestProperties, required: contactRequestRequired };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -51,7 +55,7 @@ export const BOOKING_LABELS: Record<string, string> = {
 
 /** Problems of a booking form's values (already trimmed), by field; empty when it may be sent. */
 export function checkBooking(values: Record<string, string>, now: Date): Record<string, string> {
-  const problems = checkAgainst(appointmentRequestSchema as ObjectSchema, values, BOOKING_LABELS);
+  const problems = checkAgainst(appointmentRequestSchema, values, BOOKING_LABELS);
   problems.appointmentDateTime ??= checkFuture(values.appointmentDateTime ?? '', now) ?? '';
   if (problems.appointmentDateTime === '') delete problems.appointmentDateTime;
   return problems;
@@ -59,7 +63,7 @@ export function checkBooking(values: Record<string, string>, now: Date): Record<
 
 /** Problems of a notification preference (`preferredMethod`, `phoneNumber`). */
 export function checkPreference(values: Record<string, string>): Record<string, string> {
-  const problems = checkAgainst(contactRequestSchema as ObjectSchema, values, { preferredMethod: 'How we tell you', phoneNumber: 'Mobile number' });
+  const problems = checkAgainst(contactRequestSchema, values, { preferredMethod: 'How we tell you', phoneNumber: 'Mobile number' });
   if (values.preferredMethod === 'sms' && !values.phoneNumber) problems.phoneNumber = 'Mobile number is required for text messages';
   return problems;
 }
