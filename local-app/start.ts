@@ -205,6 +205,10 @@ async function main(argv: string[]): Promise<number> {
     }
     await writeRuntimeState(DEFAULT_RUNTIME_STATE_FILE, runtime.state());
     printBanner(runtime, !values['no-seed'], join(logDir, 'functions.log'));
+    const linkedSite = runtime.topology.functions.map((fn) => fn.environment.SITE_URL).find((url) => url !== undefined);
+    if (runtime.siteUrl && linkedSite && new URL(linkedSite).port !== new URL(runtime.siteUrl).port) {
+      console.log(`note: the e-mails' manage links point at ${linkedSite}, not at ${runtime.siteUrl}: use --site-port ${new URL(linkedSite).port || 80}, or synthesize with -c siteUrl=${runtime.siteUrl}\n`);
+    }
 
     let failed = false;
     if (values.demo) {
@@ -248,7 +252,7 @@ function printBanner(runtime: LocalRuntime, seeded: boolean, logFile: string): v
     '',
     `LJ Dentists booking notifications: local runtime (${runtime.stage}), ready in ${(runtime.startupMs / 1000).toFixed(1)} s`,
     `  Start-up          ${describeStartup(runtime.startup)}`,
-    ...(runtime.siteUrl ? [`  Patient pages     ${runtime.siteUrl}/  (book; manage links in the e-mails open ${runtime.siteUrl}/manage)`] : []),
+    ...(runtime.siteUrl ? [`  Patient pages     ${runtime.siteUrl}/  (book; the manage page is /manage)`] : []),
     `  API               ${runtime.apiUrl}`,
     `  E-mail viewer     ${runtime.emailViewerUrl}`,
     `  SMS outbox        ${runtime.smsOutboxUrl}`,
