@@ -3,15 +3,9 @@
  * paths to API Gateway), JSON both ways, every failure turned into one `ApiError` shape so the
  * pages can show it. The manage token travels only in the Authorization header; nothing here logs.
  */
+import type { ApiError } from './api-errors';
 
-export interface ApiError {
-  /** HTTP status, 0 when the API could not be reached. */
-  status: number;
-  code: string;
-  message: string;
-  details: string[];
-  requestId?: string;
-}
+export type { ApiError };
 
 export type ApiResult<T> = { ok: true; status: number; body: T; headers: Headers } | { ok: false; error: ApiError };
 
@@ -56,23 +50,4 @@ export async function callApi<T>(method: string, path: string, options: CallOpti
       ...(typeof body.requestId === 'string' ? { requestId: body.requestId } : {}),
     },
   };
-}
-
-/**
- * The API names a field at the start of each detail (`/email must match format "email"`,
- * `/phoneNumber is required`): those go beside their field, the rest into the form's summary.
- */
-export function fieldErrorsOf(error: ApiError, fields: readonly string[]): { byField: Record<string, string>; other: string[] } {
-  const byField: Record<string, string> = {};
-  const other: string[] = [];
-  for (const detail of error.details) {
-    const match = /^\/([A-Za-z]+)\s+(.*)$/.exec(detail);
-    const field = match?.[1];
-    if (match && field && fields.includes(field)) {
-      byField[field] = byField[field] ? `${byField[field]}; ${match[2]}` : (match[2] ?? detail);
-    } else {
-      other.push(detail);
-    }
-  }
-  return { byField, other };
 }

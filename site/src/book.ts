@@ -1,5 +1,6 @@
 /** The booking page (`/`): choose a dentist, a date and time, say who you are; the API books it. */
-import { callApi, fieldErrorsOf } from './api';
+import { callApi } from './api';
+import { fieldErrorsOf } from './api-errors';
 import { BOOKING_LABELS, checkBooking, describeDateTime, localDateTime } from './checks';
 import { announce, byId, clearFieldErrors, fillDentists, setFieldError, today, value, type Dentist } from './dom';
 

@@ -6,7 +6,8 @@
  * It is read once, removed from the address bar, kept in memory and sent only as
  * `Authorization: Bearer`. It is never logged.
  */
-import { callApi, fieldErrorsOf, type ApiError } from './api';
+import { callApi } from './api';
+import { fieldErrorsOf, type ApiError } from './api-errors';
 import { checkNewTime, checkPreference, describeDateTime, localDateTime } from './checks';
 import { announce, byId, clearFieldErrors, fillDentists, setFieldError, today, value, type Dentist } from './dom';
 
