@@ -25,9 +25,10 @@ export interface BuildAppOptions {
 
 /**
  * Context keys that override the environment's configuration at synthesis, for the per-account
- * facts a deployer must supply: `-c senderEmail=… -c sesIdentity=… -c opsAlarmEmail=… -c siteUrl=…`.
+ * facts a deployer must supply: `-c senderEmail=… -c sesIdentity=… -c opsAlarmEmail=… -c siteUrl=…
+ * -c siteCertificateArn=…` (the last gives the site's distribution the host of siteUrl as its alias).
  */
-export const CONFIG_CONTEXT_KEYS = ['senderEmail', 'sesIdentity', 'opsAlarmEmail', 'siteUrl'] as const;
+export const CONFIG_CONTEXT_KEYS = ['senderEmail', 'sesIdentity', 'opsAlarmEmail', 'siteUrl', 'siteCertificateArn'] as const;
 
 export { stackPrefix };
 
@@ -98,13 +99,18 @@ function withContextOverrides(config: EnvironmentConfig, app: cdk.App): Environm
   const sesIdentity = read('sesIdentity');
   const opsAlarmEmail = read('opsAlarmEmail');
   const siteUrl = read('siteUrl');
+  const siteCertificateArn = read('siteCertificateArn');
   const sender = senderEmail ?? config.ses.senderEmail;
   return {
     ...config,
     // A new sender without a new identity is verified by its own domain.
     ses: { senderEmail: sender, identity: sesIdentity ?? (senderEmail ? sender.split('@')[1] ?? sender : config.ses.identity) },
     opsAlarmEmail: opsAlarmEmail ?? config.opsAlarmEmail,
-    security: { ...config.security, siteUrl: siteUrl ?? config.security.siteUrl },
+    security: {
+      ...config.security,
+      siteUrl: siteUrl ?? config.security.siteUrl,
+      ...(siteCertificateArn ? { siteCertificateArn } : {}),
+    },
   };
 }
 

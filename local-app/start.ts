@@ -23,6 +23,8 @@ Options:
   --stage <dev|staging|prod>  Which environment of the CDK app to run (default dev).
   --assembly <dir>            Run an already-synthesized cloud assembly (e.g. cdk.out).
   --data-dir <dir>            Keep DynamoDB data and the SMS outbox across restarts.
+  --site-port <n>             Port of the patient pages (default 8080: dev's siteUrl, where the
+                              manage links in the e-mails point; 0 for a free one).
   --port <n>                  API port (default: a free one). Also --dynamodb-port, --sqs-port,
                               --ses-port, --sms-port, --secrets-port, --cognito-port (a fixed
                               Cognito port keeps tokens valid across restarts with --data-dir:
@@ -45,6 +47,7 @@ type Values = {
   assembly?: string;
   'data-dir'?: string;
   port?: string;
+  'site-port'?: string;
   'dynamodb-port'?: string;
   'sqs-port'?: string;
   'ses-port'?: string;
@@ -61,6 +64,9 @@ type Values = {
 
 class UsageError extends Error {}
 
+/** Where dev's configured siteUrl (http://localhost:8080) points: the manage links in local e-mails. */
+const DEFAULT_SITE_PORT = 8080;
+
 function parseOptions(rawArgv: string[]): Values {
   // `--faults` may stand alone (the defaults); give it an empty value so parseArgs accepts it.
   const argv = rawArgv.flatMap((arg, index) => (arg === '--faults' && (index + 1 >= rawArgv.length || rawArgv[index + 1].startsWith('-')) ? ['--faults='] : [arg]));
@@ -73,6 +79,7 @@ function parseOptions(rawArgv: string[]): Values {
       assembly: { type: 'string' },
       'data-dir': { type: 'string' },
       port: portOption,
+      'site-port': portOption,
       'dynamodb-port': portOption,
       'sqs-port': portOption,
       'ses-port': portOption,
@@ -121,6 +128,7 @@ async function main(argv: string[]): Promise<number> {
     faults = faultOptions(values, process.env);
     ports = {
       api: port(values.port, '--port'),
+      site: port(values['site-port'], '--site-port') ?? DEFAULT_SITE_PORT,
       dynamodb: port(values['dynamodb-port'], '--dynamodb-port'),
       sqs: port(values['sqs-port'], '--sqs-port'),
       ses: port(values['ses-port'], '--ses-port'),
@@ -197,6 +205,10 @@ async function main(argv: string[]): Promise<number> {
     }
     await writeRuntimeState(DEFAULT_RUNTIME_STATE_FILE, runtime.state());
     printBanner(runtime, !values['no-seed'], join(logDir, 'functions.log'));
+    const linkedSite = runtime.topology.functions.map((fn) => fn.environment.SITE_URL).find((url) => url !== undefined);
+    if (runtime.siteUrl && linkedSite && new URL(linkedSite).port !== new URL(runtime.siteUrl).port) {
+      console.log(`note: the e-mails' manage links point at ${linkedSite}, not at ${runtime.siteUrl}: use --site-port ${new URL(linkedSite).port || 80}, or synthesize with -c siteUrl=${runtime.siteUrl}\n`);
+    }
 
     let failed = false;
     if (values.demo) {
@@ -240,6 +252,7 @@ function printBanner(runtime: LocalRuntime, seeded: boolean, logFile: string): v
     '',
     `LJ Dentists booking notifications: local runtime (${runtime.stage}), ready in ${(runtime.startupMs / 1000).toFixed(1)} s`,
     `  Start-up          ${describeStartup(runtime.startup)}`,
+    ...(runtime.siteUrl ? [`  Patient pages     ${runtime.siteUrl}/  (book; the manage page is /manage)`] : []),
     `  API               ${runtime.apiUrl}`,
     `  E-mail viewer     ${runtime.emailViewerUrl}`,
     `  SMS outbox        ${runtime.smsOutboxUrl}`,

@@ -28,6 +28,12 @@ export interface Dentist {
 export interface SecurityConfig {
   /** Where the patient pages live: the manage link e-mailed to a patient is `<siteUrl>/manage?...`. */
   siteUrl: string;
+  /**
+   * The ACM certificate (in us-east-1, as CloudFront requires) for the host of `siteUrl`: when set,
+   * the site's CloudFront distribution answers under that host (its alias). Unset, the distribution
+   * has only its *.cloudfront.net name, and `siteUrl` must point there (`-c siteUrl=`) for the links to work.
+   */
+  siteCertificateArn?: string;
   /** A manage token stays valid this long after the appointment's start. */
   manageTokenValidityAfterAppointment: Duration;
   /** Staff sign-in: Cognito MFA (ON in prod) and whether the plain password flow is allowed (dev only: the local IdP's flow). */
@@ -385,6 +391,12 @@ function validateSecurityConfig(config: EnvironmentConfig): string[] {
   }
   if (site && config.stage !== 'dev' && site.protocol !== 'https:') problems.push(`security.siteUrl must be https outside dev, got ${security.siteUrl}`);
   if (site && (site.search !== '' || site.hash !== '' || security.siteUrl.endsWith('/'))) problems.push('security.siteUrl must be an origin (and optional path) without a trailing slash, query or fragment');
+  if (security.siteCertificateArn !== undefined) {
+    if (!/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(security.siteCertificateArn)) {
+      problems.push(`security.siteCertificateArn must be an ACM certificate ARN in us-east-1 (CloudFront's region for certificates), got ${security.siteCertificateArn}`);
+    }
+    if (site && (site.protocol !== 'https:' || site.pathname !== '/')) problems.push('security.siteCertificateArn needs an https siteUrl without a path: its host becomes the distribution\'s alias');
+  }
   const validityDays = security.manageTokenValidityAfterAppointment.toDays();
   if (validityDays < 1 || validityDays > 365) problems.push(`security.manageTokenValidityAfterAppointment must be 1..365 days, got ${validityDays}`);
   if (config.stage === 'prod' && security.staffMfa !== 'ON') problems.push('security.staffMfa must be ON in prod');

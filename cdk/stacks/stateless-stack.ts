@@ -15,6 +15,7 @@ import { FlowDashboard } from '../constructs/flow-dashboard';
 import { NotificationQueue } from '../constructs/notification-queue';
 import { OpsAlarms } from '../constructs/ops-alarms';
 import { ReminderScheduling } from '../constructs/reminder-scheduling';
+import { PatientSite } from '../constructs/patient-site';
 import { ServiceFunction } from '../constructs/service-function';
 import { STATELESS_OUTPUTS } from '../../contracts/system-facts';
 import { APPOINTMENTS_BY_DATE_INDEX } from './stateful-stack';
@@ -47,6 +48,7 @@ export class StatelessStack extends Stack {
   readonly reminders: ReminderScheduling;
   readonly ops: OpsAlarms;
   readonly dashboard: FlowDashboard;
+  readonly site: PatientSite;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -171,6 +173,16 @@ export class StatelessStack extends Stack {
       logRemovalPolicy,
     });
 
+    // The patient pages, with the API on the same origin; the manage links use config.security.siteUrl.
+    this.site = new PatientSite(this, 'PatientSite', {
+      restApi: this.api.restApi,
+      stageName: config.stage,
+      comment: `${config.resourcePrefix} patient pages`,
+      ...(config.security.siteCertificateArn
+        ? { domain: { names: [new URL(config.security.siteUrl).hostname], certificateArn: config.security.siteCertificateArn } }
+        : {}),
+    });
+
     // The notifications queues hold enriched appointments (personal data) for days: their key lets
     // only the pipe (sender) and the notifier (consumer) use it; the account may administer the key
     // (no kms:CreateGrant, no crypto operations) but not decrypt with it, so sqs:ReceiveMessage alone
@@ -290,6 +302,8 @@ export class StatelessStack extends Stack {
     output('pipeName', this.pipe.pipeName, 'Appointment pipe');
     output('opsTopicArn', this.ops.topic.topicArn, 'Ops alarm topic');
     output('dashboardName', this.dashboard.dashboard.dashboardName, 'CloudWatch dashboard');
+    new CfnOutput(this, 'SiteDistributionUrl', { value: this.site.distributionUrl, description: 'The patient pages (CloudFront); a deployed dev sets -c siteUrl= to this' });
+    new CfnOutput(this, 'SiteUrl', { value: config.security.siteUrl, description: 'Where the manage links e-mailed to patients point' });
   }
 }
 

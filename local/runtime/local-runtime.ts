@@ -18,6 +18,7 @@ import type { RuntimeState } from './runtime-state';
 import { provisionIdentity, type LocalIdentity } from './local-identity';
 import { startRuntimeScheduler, type RuntimeScheduler, type SchedulerClockMode } from './scheduler-wiring';
 import type { PipeRunnerEvent } from '../pipes/pipe-runner-events';
+import { startSiteServer, type RunningSiteServer } from '../site/site-server';
 
 export interface LocalRuntimeOptions {
   /** Which environment of the CDK app to synthesize (default `dev`). Ignored with `assemblyDir`. */
@@ -28,7 +29,14 @@ export interface LocalRuntimeOptions {
   assemblyDir?: string;
   /** Keep emulator state here across restarts (where the emulator supports it). */
   dataDir?: string;
-  ports?: EmulatorPorts & { api?: number };
+  /**
+   * `api`: the first REST API's port; `site`: the first CloudFront distribution's (both free ports by
+   * default). A site's manage links carry the template's site URL: synthesize with
+   * `context: { siteUrl: 'http://127.0.0.1:<site port>' }` (or use the port the configuration names).
+   */
+  ports?: EmulatorPorts & { api?: number; site?: number };
+  /** Extra CDK context for synthesis, as `-c key=value` (ignored with `assemblyDir`). */
+  context?: Record<string, unknown>;
   /**
    * The Scheduler emulator's clock: `real` (default) is the wall clock, which `runtime.scheduler`
    * (or `POST /_clock`) can still move forward; `manual` stands still until moved (tests).
@@ -97,6 +105,8 @@ export interface LocalRuntime extends RuntimeObservation {
   functions: FunctionHost;
   /** The (first) REST API's invoke URL, with the stage, e.g. `http://127.0.0.1:4010/dev/`. */
   apiUrl: string;
+  /** The (first) CloudFront distribution served locally, e.g. `http://127.0.0.1:8080`; undefined when the assembly has none. */
+  siteUrl: string | undefined;
   emailViewerUrl: string;
   smsOutboxUrl: string;
   /** The local Cognito identity provider and the template's pools in it; undefined without user pools. */
@@ -168,7 +178,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     startup.parallel = true;
     // Without CDK's template validation: the runtime runs the templates, validating them is the
     // job of `npm run synth`/`cdk deploy` and of the infra tests (it is a third of synthesis here).
-    const synthesis = synthesizeAssemblyInChildProcess({ stage, templateValidation: false, ...(options.cdkApp ? { app: options.cdkApp } : {}) });
+    const synthesis = synthesizeAssemblyInChildProcess({ stage, templateValidation: false, ...(options.cdkApp ? { app: options.cdkApp } : {}), ...(options.context ? { context: options.context } : {}) });
     const starting = startEmulators(emulatorOptions(process.env.CDK_DEFAULT_REGION || DEFAULT_LOCAL_REGION));
     const [synthesized, started] = await Promise.allSettled([synthesis, starting]);
     if (synthesized.status === 'rejected' || started.status === 'rejected') {
@@ -347,6 +357,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     if (apis.length === 0) throw new Error(`the cloud assembly ${assemblyDir} defines no REST API to serve`);
 
+    // The template's CloudFront distributions: the site's files from the assembly's assets, the API paths to the local API.
+    const apiOrigins = new Map(topology.restApis.map((api, index) => [api.id, apis[index] ? new URL(apis[index].url).origin : undefined]));
+    const sites: RunningSiteServer[] = [];
+    for (const [index, site] of (topology.sites ?? []).entries()) {
+      const server = await startSiteServer({ site, port: index === 0 ? (options.ports?.site ?? 0) : 0, apiOrigin: (id) => apiOrigins.get(id) });
+      sites.push(server);
+      cleanups.push(() => server.stop());
+    }
+
     const restartCompute = async (): Promise<void> => {
       if (stopped) throw new Error('the local runtime was stopped; its compute cannot be restarted');
       const previous = restarting ?? Promise.resolve();
@@ -383,6 +402,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         return compute.functions;
       },
       apiUrl,
+      siteUrl: sites[0]?.url,
       emailViewerUrl: emulators.ses.viewerUrl,
       smsOutboxUrl: emulators.sms.viewerUrl,
       identity,

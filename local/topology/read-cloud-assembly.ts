@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import type { AssemblyStack, CfnResource, LoadedAssembly } from './cloud-assembly';
 import { loadCloudAssembly } from './cloud-assembly';
+import { readStaticSites, STATIC_SITE_RESOURCE_TYPES } from './read-static-sites';
 import { InvalidResourceError, MissingAssetError, type TemplateLocation, UnsupportedResourceError } from './errors';
 import { localUserPoolClientId, localUserPoolId, qualify, ResourceModel } from './resource-model';
 import type {
@@ -164,6 +165,7 @@ class TopologyReader {
       .map((entry) => this.eventSourceMapping(entry))
       .filter((spec): spec is SqsEventSourceMappingSpec => spec !== undefined);
     const pipes = ofType('AWS::Pipes::Pipe').map((entry) => this.pipe(entry));
+    const sites = readStaticSites(all, this.assembly, this.model, this.warnings);
 
     const handled = new Set([
       'AWS::DynamoDB::Table',
@@ -184,6 +186,7 @@ class TopologyReader {
       'AWS::Cognito::UserPoolGroup',
       'AWS::SecretsManager::Secret',
       'AWS::Scheduler::ScheduleGroup',
+      ...STATIC_SITE_RESOURCE_TYPES,
     ]);
     const ignored = new Map<string, string[]>();
     for (const entry of all) {
@@ -213,6 +216,7 @@ class TopologyReader {
       secrets,
       scheduleGroups,
       schedulerRoles,
+      sites,
       warnings: this.warnings,
     };
   }

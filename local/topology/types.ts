@@ -327,4 +327,46 @@ export interface Topology {
   /** EventBridge Scheduler schedule groups and execution roles (the reader always sets them). */
   scheduleGroups?: ScheduleGroupSpec[];
   schedulerRoles?: SchedulerRoleSpec[];
+  /** CloudFront distributions with their behaviours and bucket contents (the reader always sets them). */
+  sites?: StaticSiteSpec[];
+}
+
+/** Where a CloudFront behaviour sends its requests. */
+export type SiteOriginSpec =
+  /** An S3 bucket of this assembly: its objects are the files the template's BucketDeployments put there. */
+  | { kind: 's3'; bucketId: QualifiedLogicalId }
+  /** A REST API of this assembly (its `execute-api` domain), under `originPath` (e.g. `/dev`, the stage). */
+  | { kind: 'rest-api'; restApiId: QualifiedLogicalId; originPath: string }
+  /** Anything else (another domain): not served locally. */
+  | { kind: 'unsupported'; description: string };
+
+/** One cache behaviour of a distribution, in CloudFront's evaluation order (the default last). */
+export interface SiteBehaviorSpec {
+  /** `PathPattern`; `*` for the default behaviour. */
+  pathPattern: string;
+  origin: SiteOriginSpec;
+  /** `AllowedMethods` (GET and HEAD when absent, as CloudFront's default). */
+  allowedMethods: string[];
+  /** The response headers policy's headers (lower-case names), with whether each overrides the origin's. */
+  responseHeaders: Array<{ name: string; value: string; override: boolean }>;
+  /** Headers the policy removes from the origin's response (lower-case). */
+  removeHeaders: string[];
+}
+
+/** An object of a site bucket: a file of a BucketDeployment's source asset, as it would be uploaded. */
+export interface SiteObjectSpec {
+  /** Absolute path of the file in the cloud assembly's asset directory. */
+  file: string;
+  contentType: string;
+  cacheControl?: string;
+}
+
+/** An `AWS::CloudFront::Distribution`, with the objects its S3 origins hold. */
+export interface StaticSiteSpec {
+  id: QualifiedLogicalId;
+  /** `DefaultRootObject`, served for `/`. */
+  defaultRootObject?: string;
+  behaviors: SiteBehaviorSpec[];
+  /** By bucket (qualified logical id), by object key. */
+  buckets: Record<QualifiedLogicalId, Record<string, SiteObjectSpec>>;
 }

@@ -37,7 +37,8 @@ beforeAll(() => {
   synthesized = synthesizeStage('dev');
   const resources = templateJson(synthesized.statelessTemplate).Resources;
   functions = Object.values(resources)
-    .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+    // The service functions (Node.js); CDK's BucketDeployment provider (Python, the patient site's upload) is not ours to bundle.
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function' && String(resource.Properties?.Runtime).startsWith('nodejs'))
     .map((resource) => {
       const properties = resource.Properties ?? {};
       const variables = (properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};

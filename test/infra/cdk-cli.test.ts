@@ -55,8 +55,11 @@ describe('the CDK entry point', () => {
     const files = fs.readdirSync(outdir);
     expect(files).toEqual(expect.arrayContaining(['Staging-Stateful.template.json', 'Staging-Stateless.template.json', 'manifest.json']));
     const assets = files.filter((file) => file.startsWith('asset.'));
-    expect(assets).toHaveLength(3);
-    for (const asset of assets) expect(fs.existsSync(path.join(outdir, asset, 'index.mjs'))).toBe(true);
+    // The three bundled functions, then the patient site's two directories (files, the manage page) and CDK's BucketDeployment provider and AWS CLI layer.
+    const functionAssets = assets.filter((asset) => fs.existsSync(path.join(outdir, asset, 'index.mjs')));
+    expect(functionAssets).toHaveLength(3);
+    expect(assets.filter((asset) => fs.existsSync(path.join(outdir, asset, 'index.html')) || fs.existsSync(path.join(outdir, asset, 'manage')))).toHaveLength(2);
+    expect(assets).toHaveLength(7);
     const template = JSON.parse(fs.readFileSync(path.join(outdir, 'Staging-Stateless.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
     const stage = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::ApiGateway::Stage');
     expect(stage?.Properties.StageName).toBe('staging');
