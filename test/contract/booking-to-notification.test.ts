@@ -4,7 +4,7 @@
  * puts on the queue, and the notifier accepts that body and sends. Only AWS is mocked.
  */
 import '../unit/services/support/test-env';
-import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, QueryCommand, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -44,7 +44,8 @@ beforeEach(() => {
   secretsManager.arm();
   new IdempotencyTableFake(TEST_ENV.IDEMPOTENCY_TABLE_NAME).install(dynamodb);
   new RecipientQuotaTableFake(TEST_ENV.RECIPIENT_QUOTA_TABLE_NAME).install(dynamodb);
-  dynamodb.on(PutItemCommand, { TableName: TEST_ENV.APPOINTMENTS_TABLE_NAME }).resolves({});
+  // A booking is one transaction: the appointment and its pending change-1 notification row.
+  dynamodb.on(TransactWriteItemsCommand).resolves({});
   // The notifier reads the appointment back to reconcile its reminder; none here (the lifecycle
   // contract test, change-notifications.test.ts, covers the reminder).
   dynamodb.on(GetItemCommand, { TableName: TEST_ENV.APPOINTMENTS_TABLE_NAME }).resolves({});
@@ -60,18 +61,24 @@ afterEach(() => jest.restoreAllMocks());
 
 /** Books through the real booking handler and returns exactly what it wrote to the table. */
 async function book(request: AppointmentRequest): Promise<Record<string, AttributeValue>> {
-  const before = dynamodb.commandCalls(PutItemCommand).length;
+  const before = dynamodb.commandCalls(TransactWriteItemsCommand).length;
   const response = await booking(apiEvent({ method: 'POST', resource: '/appointments', body: JSON.stringify(request) }), lambdaContext('booking'));
   expect(response.statusCode).toBe(201);
-  const put = dynamodb.commandCalls(PutItemCommand).slice(before).find((call) => call.args[0].input.TableName === TEST_ENV.APPOINTMENTS_TABLE_NAME);
-  return put!.args[0].input.Item!;
+  return storedAppointmentOf(dynamodb.commandCalls(TransactWriteItemsCommand)[before]);
+}
+
+/** The appointment a booking's transaction puts (beside its notification row). */
+function storedAppointmentOf(call: ReturnType<typeof dynamodb.commandCalls<TransactWriteItemsCommand>>[number] | undefined): Record<string, AttributeValue> {
+  const put = call?.args[0].input.TransactItems?.find((item) => item.Put?.TableName === TEST_ENV.APPOINTMENTS_TABLE_NAME)?.Put;
+  if (!put?.Item) throw new Error('the booking wrote no appointment');
+  return put.Item;
 }
 
 describe('booking → stream → enrichment → queue → notifier', () => {
   it('the stored item is a valid appointment and the response is the same appointment', async () => {
     const request = loadFixture<AppointmentRequest>('appointment-request', 'valid');
     const response = await booking(apiEvent({ method: 'POST', resource: '/appointments', body: JSON.stringify(request) }), lambdaContext('booking'));
-    const stored = unmarshall(dynamodb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!);
+    const stored = unmarshall(storedAppointmentOf(dynamodb.commandCalls(TransactWriteItemsCommand)[0]));
 
     expect(validateAppointment(stored)).toEqual([]);
     expect(JSON.parse(response.body)).toEqual(stored);
@@ -96,7 +103,7 @@ describe('booking → stream → enrichment → queue → notifier', () => {
 
     // A new patient (no contact yet) is e-mailed: the confirmation carries the manage link.
     expect(enriched.map((message) => message.preferredMethod)).toEqual(['email', 'sms', 'none', 'email']);
-    expect(enriched.map((message) => message.appointmentDate)).toEqual(['2030-03-14', '2031-11-02', '2031-11-02', '2031-11-02']);
+    expect(enriched.map((message) => message.appointmentDate)).toEqual(['2030-03-14', '2031-11-03', '2031-11-03', '2031-11-03']);
     for (const message of enriched) expect(validateEnrichedAppointment(message)).toEqual([]);
 
     // The pipe's SQS target puts each element of the enrichment's result in one message body.
@@ -123,6 +130,8 @@ describe('booking → stream → enrichment → queue → notifier', () => {
     // The booking function reads the appointment the token names back from its table.
     const items = new Map([item, other].map((image) => [image.id!.S!, image]));
     dynamodb.on(GetItemCommand, { TableName: TEST_ENV.APPOINTMENTS_TABLE_NAME }).callsFake((input: { Key: { id: { S: string } } }) => ({ Item: items.get(input.Key.id.S) }));
+    // Its notifications: none recorded in this test.
+    dynamodb.on(QueryCommand, { TableName: TEST_ENV.NOTIFICATIONS_TABLE_NAME }).resolves({ Items: [] });
     const read = (appointmentId: string, authorization?: string) =>
       booking(
         apiEvent({ method: 'GET', resource: '/appointments/{id}', pathParameters: { id: appointmentId }, headers: authorization ? { Authorization: authorization } : {} }),
@@ -133,7 +142,7 @@ describe('booking → stream → enrichment → queue → notifier', () => {
 
     expect(id).toBe(item.id!.S);
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body)).toEqual(unmarshall(item));
+    expect(JSON.parse(response.body)).toEqual({ ...unmarshall(item), notifications: [] });
     expect((await read(id)).statusCode).toBe(401);
     // Same address, another booking: the token is bound to its own appointment.
     expect((await read(other.id!.S!, `Bearer ${token}`)).statusCode).toBe(403);
