@@ -23,8 +23,8 @@ export const PREFERRED_METHOD_DIMENSIONS = ['email', 'sms', 'none'] as const;
 export const NOTIFICATION_FAILURES = ['transient', 'rejected', 'invalid-message'] as const;
 export type NotificationFailureKind = (typeof NOTIFICATION_FAILURES)[number];
 
-/** The 4xx codes the booking function answers with; any other 4xx is counted as `other`, which keeps the dimension small. */
-export const REJECTION_STATUS_CODES = ['400', '401', '403', '404', '405', '413', '415'] as const;
+/** The 4xx codes the booking function answers with (409: a change of a cancelled or started appointment, or a version conflict); any other 4xx is counted as `other`, which keeps the dimension small. */
+export const REJECTION_STATUS_CODES = ['400', '401', '403', '404', '405', '409', '413', '415'] as const;
 
 export function rejectionStatusDimension(statusCode: number): string {
   const code = String(statusCode);
