@@ -5,7 +5,9 @@ const orderOf = (row: Notification): number => (row.notificationId === 'reminder
 
 /**
  * What GET, PATCH and cancel answer: the appointment, its notifications (each change's by version,
- * then the reminder) and, while the reminder is pending, when it is due.
+ * then the reminder) and, while the reminder of this very version is pending, when it is due. A
+ * reminder row of an older version is shown, but its due time is not the appointment's: the
+ * notifier moves (or, after a cancellation, removes) it moments after the change.
  */
 export function appointmentView(appointment: Appointment, rows: readonly Notification[]): AppointmentView {
   const notifications = rows.filter((row) => row.appointmentId === appointment.id).sort((a, b) => orderOf(a) - orderOf(b));
@@ -13,7 +15,9 @@ export function appointmentView(appointment: Appointment, rows: readonly Notific
   return {
     ...appointment,
     notifications,
-    ...(reminder?.status === 'pending' && reminder.dueAt !== undefined ? { reminderDueAt: reminder.dueAt } : {}),
+    ...(appointment.status === 'booked' && reminder?.status === 'pending' && reminder.version === appointment.version && reminder.dueAt !== undefined
+      ? { reminderDueAt: reminder.dueAt }
+      : {}),
   };
 }
 

@@ -354,6 +354,15 @@ describe.each<Who>(['patient', 'staff'])('GET the appointment view (%s)', (who) 
     expect(bodyOf(await call(who, 'GET')).reminderDueAt).toBeUndefined();
   });
 
+  it('has no reminderDueAt while the pending reminder is of an older version, or the appointment is cancelled', async () => {
+    const oldReminder = row({ notificationId: 'reminder', kind: 'reminder', version: 1, status: 'pending', dueAt: '2030-03-13T08:30:00.000Z' });
+    store({ ...stored(), version: 2 }, [row({}), oldReminder]);
+    expect(bodyOf(await call(who, 'GET')).reminderDueAt).toBeUndefined();
+
+    store({ ...stored(), status: 'cancelled' }, [row({}), row({ notificationId: 'reminder', kind: 'reminder', version: 1, status: 'pending', dueAt: '2030-03-13T08:30:00.000Z' })]);
+    expect(bodyOf(await call(who, 'GET')).reminderDueAt).toBeUndefined();
+  });
+
   it('reads every page of the notifications', async () => {
     store(stored());
     const lastKey = { appointmentId: { S: ID }, notificationId: { S: 'change-1' } };
