@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import fc from 'fast-check';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { API_ROUTES } from '../../contracts/api-routes';
+import { API_ROUTES, routeKey } from '../../contracts/api-routes';
 import { validateErrorResponse } from '../../contracts';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
 import { signManageToken } from '../../services/common/security/manage-token';
@@ -22,10 +22,17 @@ describe('local runtime: who may call what', () => {
   const run = randomUUID().slice(0, 8);
   const addressX = `patient.x.${run}@example.com`;
   const addressY = `patient.y.${run}@example.com`;
+  const addressZ = `patient.z.${run}@example.com`;
   let appointmentA = '';
   let appointmentA2 = '';
   let appointmentB = '';
+  /** X's appointment the patient cancel route cancels (the other change routes change A, which stays booked). */
+  let appointmentC = '';
+  /** The appointment the staff cancel route cancels. */
+  let appointmentD = '';
   const credentials: Record<string, string | undefined> = {};
+  /** The manage token e-mailed for each of X's appointments, by appointment id. */
+  const manageTokens: Record<string, string> = {};
 
   const api = (path: string): string => new URL(path.replace(/^\//, ''), runtime.apiUrl).toString();
 
@@ -63,8 +70,12 @@ describe('local runtime: who may call what', () => {
     appointmentA = await book(addressX);
     appointmentA2 = await book(addressX);
     appointmentB = await book(addressY);
+    appointmentC = await book(addressX);
+    appointmentD = await book(addressZ);
     credentials.patient = await manageTokenFromMail(runtime, appointmentA);
     credentials.otherAppointment = await manageTokenFromMail(runtime, appointmentA2);
+    manageTokens[appointmentA] = credentials.patient;
+    manageTokens[appointmentC] = await manageTokenFromMail(runtime, appointmentC);
     credentials.otherAddress = await manageTokenFromMail(runtime, appointmentB);
     const key = await manageTokenKey();
     const appointmentStart = Date.now() + 20 * 86_400_000;
@@ -82,8 +93,12 @@ describe('local runtime: who may call what', () => {
     await runtime?.stop();
   });
 
-  /** The Authorization header each kind of caller sends (undefined: none). */
-  const HEADERS: Record<string, () => string | undefined> = {
+  /**
+   * The Authorization header each kind of caller sends (undefined: none) to a route on `target`:
+   * the patient sends the token of the appointment the route acts on; every other caller sends the
+   * same credential whatever the target (otherAppointment: a token of A2, another of X's bookings).
+   */
+  const HEADERS: Record<string, (target: string) => string | undefined> = {
     none: () => undefined,
     malformed: () => 'Bearer',
     basic: () => 'Basic dXNlcjpwYXNzd29yZA==',
@@ -93,7 +108,7 @@ describe('local runtime: who may call what', () => {
     otherAddress: () => `Bearer ${credentials.otherAddress}`,
     expiredManage: () => `Bearer ${credentials.expiredManage}`,
     expiredJwt: () => `Bearer ${credentials.expiredJwt}`,
-    patient: () => `Bearer ${credentials.patient}`,
+    patient: (target) => `Bearer ${manageTokens[target]}`,
     staff: () => `Bearer ${credentials.staff}`,
     staffNoGroup: () => `Bearer ${credentials.staffNoGroup}`,
   };
@@ -107,14 +122,23 @@ describe('local runtime: who may call what', () => {
     staff: { none: 401, malformed: 401, basic: 401, forgedManage: 401, forgedJwt: 401, otherAppointment: 401, otherAddress: 401, expiredManage: 401, expiredJwt: 401, patient: 401, staff: 'ok', staffNoGroup: 403 },
   };
 
-  function requestFor(route: (typeof API_ROUTES)[number]): { path: string; body?: unknown } {
+  /**
+   * A request each route accepts from its rightful caller: a proper body, and an appointment it can
+   * act on. The cancel routes cancel an appointment of their own (C for the patient's, D for
+   * staff's), so the routes that change A never meet a cancelled appointment, whatever the order.
+   */
+  function requestFor(route: (typeof API_ROUTES)[number]): { path: string; target: string; body?: unknown } {
+    const cancel = route.path.endsWith('/cancel');
+    const target = cancel ? (route.access === 'staff' ? appointmentD : appointmentC) : appointmentA;
     const path = route.path
-      .replace('{id}', appointmentA)
+      .replace('{id}', target)
       .replace('{email}', encodeURIComponent(addressX))
       .concat(route.path === '/staff/appointments' ? `?date=${futureDateTime(20).slice(0, 10)}` : '');
-    if (route.method === 'POST') return { path, body: { patientName: 'Matrix Patient', email: `matrix.${run}@example.com`, dentist: 'Dr. Lee Jones', appointmentDateTime: futureDateTime(25) } };
-    if (route.method === 'PUT') return { path, body: { preferredMethod: 'email' } };
-    return { path };
+    if (cancel) return { path, target, body: { reason: 'Matrix cancellation' } };
+    if (route.method === 'PATCH') return { path, target, body: route.access === 'staff' ? { dentist: 'Dr. Priya Shah' } : { appointmentDateTime: futureDateTime(21) } };
+    if (route.method === 'POST') return { path, target, body: { patientName: 'Matrix Patient', email: `matrix.${run}@example.com`, dentist: 'Dr. Lee Jones', appointmentDateTime: futureDateTime(25) } };
+    if (route.method === 'PUT') return { path, target, body: { preferredMethod: 'email' } };
+    return { path, target };
   }
 
   const cases = API_ROUTES.flatMap((route) => Object.keys(HEADERS).map((caller) => [`${route.method} ${route.path}`, caller, route] as const));
@@ -122,8 +146,8 @@ describe('local runtime: who may call what', () => {
   it.each(cases)('%s with %s credentials answers as the model says', async (_key, caller, route) => {
     const kind = route.access === 'public' ? 'public' : route.access === 'staff' ? 'staff' : route.path.includes('{email}') ? 'patientContact' : 'patientAppointment';
     const expected = EXPECTED[kind][caller];
-    const { path, body } = requestFor(route);
-    const authorization = HEADERS[caller]!();
+    const { path, target, body } = requestFor(route);
+    const authorization = HEADERS[caller]!(target);
     const response = await fetch(api(path), {
       method: route.method,
       headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(authorization !== undefined ? { authorization } : {}) },
@@ -132,6 +156,9 @@ describe('local runtime: who may call what', () => {
     const text = await response.text();
     if (expected === 'ok') {
       expect([200, 201]).toContain(response.status);
+      // The change routes answer the appointment they changed.
+      if (route.method === 'PATCH') expect(JSON.parse(text)).toMatchObject({ id: target, status: 'booked' });
+      if (route.path.endsWith('/cancel')) expect(JSON.parse(text)).toMatchObject({ id: target, status: 'cancelled' });
     } else {
       expect({ status: response.status, body: text }).toMatchObject({ status: expected });
       expect(response.headers.get('content-type')).toContain('application/json');
@@ -148,9 +175,14 @@ describe('local runtime: who may call what', () => {
     const token = link![3]!;
     expect(mails[0]?.html ?? '').toContain(`appointment=${appointmentB}#token=`);
 
-    const appointment = await fetch(api(`/appointments/${appointmentB}`), { headers: { authorization: `Bearer ${token}` } });
-    expect(appointment.status).toBe(200);
-    expect(await appointment.json()).toMatchObject({ id: appointmentB, email: addressY, notificationStatus: 'sent' });
+    // The view shows the confirmation (the notification of version 1) as sent by e-mail.
+    const view = await eventually('the confirmation shown sent', async () => {
+      const appointment = await fetch(api(`/appointments/${appointmentB}`), { headers: { authorization: `Bearer ${token}` } });
+      expect(appointment.status).toBe(200);
+      const body = (await appointment.json()) as { notifications?: Array<{ notificationId: string; status: string }> };
+      return body.notifications?.some((row) => row.notificationId === 'change-1' && row.status === 'sent') ? body : undefined;
+    });
+    expect(view).toMatchObject({ id: appointmentB, email: addressY, status: 'booked', notifications: expect.arrayContaining([expect.objectContaining({ notificationId: 'change-1', kind: 'booked', channel: 'email', status: 'sent' })]) });
 
     const preference = await fetch(api(`/contacts/${encodeURIComponent(addressY)}`), {
       method: 'PUT',
@@ -163,8 +195,13 @@ describe('local runtime: who may call what', () => {
   }, 60_000);
 
   it('staff list a day: every appointment of that day in its own offset, paged', async () => {
-    const day = futureDateTime(33).slice(0, 10);
-    const ids = [await book(`day.${run}.1@example.com`, { appointmentDateTime: `${day}T09:00:00+01:00` }), await book(`day.${run}.2@example.com`, { appointmentDateTime: `${day}T23:30:00-05:00` })];
+    // A day whose next day is open too: 23:30 at -10:00 on `day` is 09:30 UTC the next day, in opening
+    // hours, and on `day` only in its own offset.
+    let ahead = 33;
+    const nextDay = (date: string): string => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    while (futureDateTime(ahead + 1).slice(0, 10) !== nextDay(futureDateTime(ahead).slice(0, 10))) ahead += 1;
+    const day = futureDateTime(ahead).slice(0, 10);
+    const ids = [await book(`day.${run}.1@example.com`, { appointmentDateTime: futureDateTime(ahead, '09:00') }), await book(`day.${run}.2@example.com`, { appointmentDateTime: `${day}T23:30:00-10:00` })];
     const first = await fetch(api(`/staff/appointments?date=${day}&limit=1`), { headers: { authorization: `Bearer ${credentials.staff}` } });
     const page1 = (await first.json()) as { appointments: Array<{ id: string }>; nextToken?: string };
     expect(first.status).toBe(200);
@@ -182,20 +219,54 @@ describe('local runtime: who may call what', () => {
     expect(cap).toBeGreaterThan(0);
     const ids = await Promise.all(Array.from({ length: 40 }, (_unused, index) => book(victim, { appointmentDateTime: futureDateTime(40 + (index % 10)) })));
     await runtime.idle();
+    // Each booking's confirmation is its notification row change-1.
     const statuses = await eventually('every flooded booking handled', async () => {
       const found = await Promise.all(
-        ids.map(async (id) => ((await (await fetch(api(`/staff/appointments/${id}`), { headers: { authorization: `Bearer ${credentials.staff}` } })).json()) as { notificationStatus: string; notificationReason?: string })),
+        ids.map(async (id) => {
+          const view = (await (await fetch(api(`/staff/appointments/${id}`), { headers: { authorization: `Bearer ${credentials.staff}` } })).json()) as { notifications?: Array<{ notificationId: string; status: string; cause?: string }> };
+          return view.notifications?.find((row) => row.notificationId === 'change-1');
+        }),
       );
-      return found.every((appointment) => appointment.notificationStatus !== 'pending') ? found : undefined;
+      return found.every((row) => row !== undefined && row.status !== 'pending') ? (found as Array<{ status: string; cause?: string }>) : undefined;
     }, 90_000);
     await runtime.idle();
     const delivered = (await runtime.emulators.ses.listEmails()).filter((mail) => mail.to.includes(victim));
     expect(delivered.length).toBeLessThanOrEqual(cap);
-    expect(statuses.filter((s) => s.notificationStatus === 'sent')).toHaveLength(delivered.length);
-    const suppressed = statuses.filter((s) => s.notificationStatus === 'suppressed');
+    expect(statuses.filter((s) => s.status === 'sent')).toHaveLength(delivered.length);
+    const suppressed = statuses.filter((s) => s.status === 'suppressed');
     expect(suppressed.length).toBe(40 - delivered.length);
-    expect(suppressed.every((s) => /cap/.test(s.notificationReason ?? ''))).toBe(true);
+    expect(suppressed.every((s) => /cap/.test(s.cause ?? ''))).toBe(true);
   }, 180_000);
+
+  it('the change routes check the credentials first, then the body: 401 without, 400 naming the field, 415 for another media type', async () => {
+    const changeRoutes = API_ROUTES.filter((route) => route.method === 'PATCH' || route.path.endsWith('/cancel'));
+    expect(changeRoutes).toHaveLength(4);
+    for (const route of changeRoutes) {
+      // Appointment A for every case: no request here is valid, so nothing is changed.
+      const path = route.path.replace('{id}', appointmentA);
+      const rightful = route.access === 'staff' ? `Bearer ${credentials.staff}` : `Bearer ${credentials.patient}`;
+      const [field, badBody] = route.method === 'PATCH' ? ['appointmentDateTime', { appointmentDateTime: 'next Tuesday' }] : ['reason', { reason: 42 }];
+      const send = (authorization: string | undefined, contentType: string, body: string) =>
+        fetch(api(path), { method: route.method, headers: { 'content-type': contentType, ...(authorization ? { authorization } : {}) }, body });
+
+      const anonymous = await send(undefined, 'application/json', JSON.stringify(badBody));
+      expect({ route: routeKey(route), status: anonymous.status }).toEqual({ route: routeKey(route), status: 401 });
+      const forged = await send(route.access === 'staff' ? `Bearer ${credentials.forgedJwt}` : `Bearer ${credentials.forgedManage}`, 'text/plain', 'cancel it');
+      expect({ route: routeKey(route), status: forged.status }).toEqual({ route: routeKey(route), status: 401 });
+
+      const bad = await send(rightful, 'application/json', JSON.stringify(badBody));
+      const badText = await bad.text();
+      expect({ route: routeKey(route), status: bad.status }).toEqual({ route: routeKey(route), status: 400 });
+      expect(validateErrorResponse(JSON.parse(badText))).toEqual([]);
+      expect(badText).toContain(field);
+
+      const plain = await send(rightful, 'text/plain', 'cancel it');
+      expect({ route: routeKey(route), status: plain.status }).toEqual({ route: routeKey(route), status: 415 });
+      expect(validateErrorResponse(JSON.parse(await plain.text()))).toEqual([]);
+    }
+    const view = await fetch(api(`/staff/appointments/${appointmentA}`), { headers: { authorization: `Bearer ${credentials.staff}` } });
+    expect(await view.json()).toMatchObject({ id: appointmentA, status: 'booked' });
+  }, 60_000);
 
   it('no Authorization header, however odd, makes the API answer 5xx', async () => {
     const token = fc.oneof(
