@@ -1,4 +1,4 @@
-import { ListTablesCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand, QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 /** Where the notifier records each notification's status and the cause of its latest failure. */
@@ -55,4 +55,17 @@ export async function findLocalNotificationsTable(dynamodb: DynamoDBClient): Pro
   } while (start);
   const matches = names.filter((name) => /(^|-)NotificationsTable$/.test(name));
   return matches.length === 1 ? matches[0] : undefined;
+}
+
+/**
+ * The same, asked of a running local runtime by its state file's region and DynamoDB endpoint.
+ * Best effort: undefined when the table cannot be found (the tools then show no recorded cause).
+ */
+export async function localNotificationsTableName(state: { region: string; endpoints: { dynamodb: string } }): Promise<string | undefined> {
+  const dynamodb = new DynamoDBClient({ region: state.region, endpoint: state.endpoints.dynamodb, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    return await findLocalNotificationsTable(dynamodb).catch(() => undefined);
+  } finally {
+    dynamodb.destroy();
+  }
 }

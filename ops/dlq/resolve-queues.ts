@@ -1,9 +1,8 @@
 import { CloudFormationClient, DescribeStacksCommand, type Output } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STATEFUL_OUTPUTS, STATELESS_OUTPUTS, isStage, stackName as stackNameOf, type StackKind } from '../../contracts/system-facts';
 import { readRuntimeState } from '../../local/runtime/runtime-state';
 import { DlqToolError, type DeadLetterQueue, type DeadLetterQueueSet } from './dead-letter-queue';
-import { findLocalNotificationsTable } from './notification-cause';
+import { localNotificationsTableName } from './notification-cause';
 
 /** The dead-letter queues of the local runtime started by `npm start`, from its state file. */
 export async function resolveLocalQueues(runtimeStateFile: string): Promise<DeadLetterQueueSet> {
@@ -15,9 +14,7 @@ export async function resolveLocalQueues(runtimeStateFile: string): Promise<Dead
     );
   }
   // Best effort: without the notifications table the list still shows each message, without its recorded cause.
-  const dynamodb = new DynamoDBClient({ region: state.region, endpoint: state.endpoints.dynamodb, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const notificationsTableName = await findLocalNotificationsTable(dynamodb).catch(() => undefined);
-  dynamodb.destroy();
+  const notificationsTableName = await localNotificationsTableName(state);
   return {
     environment: 'local',
     region: state.region,

@@ -1,8 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, type Output } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readRuntimeState } from '../../local/runtime/runtime-state';
 import { DlqToolError } from './dead-letter-queue';
-import { findLocalNotificationsTable } from './notification-cause';
+import { localNotificationsTableName } from './notification-cause';
 import type { PipeReplayTarget } from './pipe-replay';
 import { DEPLOYED_OUTPUTS, deployedStackName, queueArnFromUrl } from './resolve-queues';
 import { STATEFUL_OUTPUTS } from '../../contracts/system-facts';
@@ -47,9 +46,7 @@ export async function resolveLocalReplay(runtimeStateFile: string): Promise<Repl
       appointmentsTableName: pipe.sourceTableName,
     };
   });
-  const dynamodb = new DynamoDBClient({ region: state.region, endpoint: state.endpoints.dynamodb, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const notificationsTableName = await findLocalNotificationsTable(dynamodb).catch(() => undefined);
-  dynamodb.destroy();
+  const notificationsTableName = await localNotificationsTableName(state);
   return {
     environment: 'local',
     region: state.region,

@@ -4,7 +4,7 @@
  * puts on the queue, and the notifier accepts that body and sends. Only AWS is mocked.
  */
 import '../unit/services/support/test-env';
-import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, QueryCommand, TransactWriteItemsCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient, GetItemCommand, QueryCommand, TransactWriteItemsCommand, type AttributeValue, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -64,12 +64,12 @@ async function book(request: AppointmentRequest): Promise<Record<string, Attribu
   const before = dynamodb.commandCalls(TransactWriteItemsCommand).length;
   const response = await booking(apiEvent({ method: 'POST', resource: '/appointments', body: JSON.stringify(request) }), lambdaContext('booking'));
   expect(response.statusCode).toBe(201);
-  return storedAppointmentOf(dynamodb.commandCalls(TransactWriteItemsCommand)[before]);
+  return storedAppointmentOf(dynamodb.commandCalls(TransactWriteItemsCommand)[before]?.args[0].input);
 }
 
 /** The appointment a booking's transaction puts (beside its notification row). */
-function storedAppointmentOf(call: ReturnType<typeof dynamodb.commandCalls<TransactWriteItemsCommand>>[number] | undefined): Record<string, AttributeValue> {
-  const put = call?.args[0].input.TransactItems?.find((item) => item.Put?.TableName === TEST_ENV.APPOINTMENTS_TABLE_NAME)?.Put;
+function storedAppointmentOf(transaction: TransactWriteItemsCommandInput | undefined): Record<string, AttributeValue> {
+  const put = transaction?.TransactItems?.find((item) => item.Put?.TableName === TEST_ENV.APPOINTMENTS_TABLE_NAME)?.Put;
   if (!put?.Item) throw new Error('the booking wrote no appointment');
   return put.Item;
 }
@@ -78,7 +78,7 @@ describe('booking → stream → enrichment → queue → notifier', () => {
   it('the stored item is a valid appointment and the response is the same appointment', async () => {
     const request = loadFixture<AppointmentRequest>('appointment-request', 'valid');
     const response = await booking(apiEvent({ method: 'POST', resource: '/appointments', body: JSON.stringify(request) }), lambdaContext('booking'));
-    const stored = unmarshall(storedAppointmentOf(dynamodb.commandCalls(TransactWriteItemsCommand)[0]));
+    const stored = unmarshall(storedAppointmentOf(dynamodb.commandCalls(TransactWriteItemsCommand)[0]?.args[0].input));
 
     expect(validateAppointment(stored)).toEqual([]);
     expect(JSON.parse(response.body)).toEqual(stored);
