@@ -4,7 +4,7 @@ import { attachBookingProgress } from '../../local-app/attach-booking-progress';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { devAssembly, eventually, futureDateTime, notificationsTableName, postJson, removeDirectory, rescheduleTo, resourcesOfType, variantAssembly } from './e2e-support';
+import { devAssembly, eventually, futureDateTime, notificationsTableName, postJson, removeDirectory, setEmailBehindTheApi, resourcesOfType, variantAssembly } from './e2e-support';
 import { putContactAsStaff } from './identity-support';
 
 /**
@@ -67,7 +67,7 @@ describe('local runtime: a variant assembly changes behaviour with no runtime ch
     const id = await book(email);
     await reached(id, 'emailed');
 
-    await rescheduleTo(runtime, id, smsEmail);
+    await setEmailBehindTheApi(runtime, id, smsEmail);
 
     await reached(id, 'sms');
     const texts = (await runtime.emulators.sms.listMessages()).filter((sms) => sms.phoneNumber === '+447700900301');

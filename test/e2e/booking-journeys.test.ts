@@ -8,13 +8,14 @@ import { attachBookingProgress } from '../../local-app/attach-booking-progress';
 import type { PipeStreamDeadLetterMessage } from '../../local/pipes/dead-letter';
 import type { PipeRunnerEvent } from '../../local/pipes/pipe-runner-events';
 import { putContactAsStaff, staffIdToken } from './identity-support';
-import { appointmentsTableName, devAssembly, eventually, futureDateTime, postJson, rescheduleTo } from './e2e-support';
+import { appointmentsTableName, devAssembly, eventually, futureDateTime, postJson, setEmailBehindTheApi } from './e2e-support';
 
 /**
  * The journeys a person takes on `npm start`, on the real emulators and the functions bundled by
- * the CDK app: a booking ends e-mailed, texted, or skipped by preference; a status update sends
- * nothing more; a booking the enrichment cannot read ends in the pipe's dead-letter queue while the
- * rest flow on.
+ * the CDK app: a booking ends e-mailed, texted, or skipped by preference, its outcome shown as the
+ * view's notification change-1; a write that is no patient-visible change sends nothing more, a
+ * reschedule sends one more; a booking the enrichment cannot read ends in the pipe's dead-letter
+ * queue while the rest flow on.
  */
 describe('local runtime: booking journeys on the dev assembly', () => {
   let runtime: LocalRuntime;
@@ -121,6 +122,12 @@ describe('local runtime: booking journeys on the dev assembly', () => {
     return (await response.json()) as Record<string, unknown>;
   }
 
+  /** The notification row `notificationId` of the appointment's view, once it has `status`. */
+  const notificationRow = (id: string, notificationId: string, status: string) =>
+    eventually(`${notificationId} of ${id} to be ${status}`, async () =>
+      ((await getAppointment(id)).notifications as Array<Record<string, unknown>> | undefined)?.find((row) => row.notificationId === notificationId && row.status === status),
+    );
+
   it('e-mails a patient who prefers e-mail, exactly once, with the appointment in it', async () => {
     const email = uniqueEmail('mail');
     await setContact(email, { preferredMethod: 'email' });
@@ -135,7 +142,7 @@ describe('local runtime: booking journeys on the dev assembly', () => {
     expect(mails).toHaveLength(1);
     expect(`${mails[0].subject} ${mails[0].text ?? ''}`).toContain('Dr. Lee Jones');
     expect(mails[0].text ?? '').toContain('Grace Hopper');
-    await eventually('the recorded outcome', async () => ((await getAppointment(id)).notificationStatus === 'sent' ? true : undefined));
+    expect(await notificationRow(id, 'change-1', 'sent')).toMatchObject({ kind: 'booked', version: 1, channel: 'email' });
   }, 60_000);
 
   it('texts a patient who prefers SMS, exactly once, to the contact number', async () => {
@@ -162,7 +169,7 @@ describe('local runtime: booking journeys on the dev assembly', () => {
     const newId = await book(newcomer, 'First Visit');
 
     expect((await finalStage(skippedId)).stage).toBe('skipped');
-    await eventually('the recorded skip', async () => ((await getAppointment(skippedId)).notificationStatus === 'skipped' ? true : undefined));
+    expect(String((await notificationRow(skippedId, 'change-1', 'skipped')).cause)).toMatch(/no notifications/);
     expect((await finalStage(newId)).stage).toBe('emailed');
     await runtime.idle();
     const mails = await runtime.emulators.ses.listEmails();
@@ -173,7 +180,7 @@ describe('local runtime: booking journeys on the dev assembly', () => {
     expect(await runtime.emulators.sms.listMessages()).toHaveLength(smsBefore);
   }, 60_000);
 
-  it('sends nothing more when a stored appointment is updated (MODIFY)', async () => {
+  it('sends nothing more for a write that is no patient-visible change (MODIFY, lastChange still booked); a reschedule sends one', async () => {
     const email = uniqueEmail('modify');
     const smsEmail = uniqueEmail('modify-sms');
     await setContact(email, { preferredMethod: 'email' });
@@ -181,15 +188,34 @@ describe('local runtime: booking journeys on the dev assembly', () => {
     const id = await book(email, 'Ada Lovelace');
     await finalStage(id);
 
-    await rescheduleTo(runtime, id, smsEmail);
+    await setEmailBehindTheApi(runtime, id, smsEmail);
 
-    await eventually('the pipe to drop the MODIFY record', () =>
+    const dropped = await eventually('the pipe to drop the MODIFY record', () =>
       pipeEvents.find((e) => e.type === 'record-filtered-out' && e.record.eventName === 'MODIFY' && e.record.newImage?.email && 'S' in e.record.newImage.email && e.record.newImage.email.S === smsEmail),
     );
+    expect(dropped.type === 'record-filtered-out' ? dropped.record.newImage?.lastChange : undefined).toMatchObject({ M: { kind: { S: 'booked' } } });
     await runtime.idle();
     expect((await runtime.emulators.sms.listMessages()).filter((sms) => sms.phoneNumber === '+447700900202')).toHaveLength(0);
     expect((await runtime.emulators.ses.listEmails()).filter((mail) => mail.to.includes(email))).toHaveLength(1);
     expect(stages.filter((e) => e.appointmentId === id && e.stage === 'queued')).toHaveLength(1);
+    const changeRows = (view: Record<string, unknown>) => (view.notifications as Array<{ notificationId: string }>).map((row) => row.notificationId).filter((name) => name.startsWith('change-'));
+    expect(changeRows(await getAppointment(id))).toEqual(['change-1']);
+
+    // A reschedule is a patient-visible change: the PATCH route, one more notification (version 2),
+    // by the channel of the address the appointment has now.
+    const moved = await fetch(api(`staff/appointments/${id}`), {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${await staffIdToken(runtime.identity)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ appointmentDateTime: futureDateTime(12) }),
+    });
+    expect(moved.status).toBe(200);
+    expect(await moved.json()).toMatchObject({ version: 2, lastChange: { kind: 'rescheduled', by: 'staff' } });
+    expect(await notificationRow(id, 'change-2', 'sent')).toMatchObject({ kind: 'rescheduled', channel: 'sms' });
+    await runtime.idle();
+    expect((await runtime.emulators.sms.listMessages()).filter((sms) => sms.phoneNumber === '+447700900202')).toHaveLength(1);
+    expect((await runtime.emulators.ses.listEmails()).filter((mail) => mail.to.includes(email))).toHaveLength(1);
+    expect(stages.filter((e) => e.appointmentId === id && e.stage === 'queued')).toHaveLength(2);
+    expect(changeRows(await getAppointment(id))).toEqual(['change-1', 'change-2']);
   }, 60_000);
 
   it('dead-letters a stored item the enrichment cannot read, and the bookings after it still flow', async () => {
@@ -198,7 +224,11 @@ describe('local runtime: booking journeys on the dev assembly', () => {
     const email = uniqueEmail('after-poison');
     await setContact(email, { preferredMethod: 'email' });
 
-    await runtime.clients.dynamodb.send(new PutItemCommand({ TableName: table, Item: { id: { S: poisonId }, patientName: { N: '42' } } }));
+    // A booking's INSERT as far as the filter looks (lastChange.kind booked), so it reaches the
+    // enrichment, which cannot read it (no e-mail, a number for a name).
+    await runtime.clients.dynamodb.send(
+      new PutItemCommand({ TableName: table, Item: { id: { S: poisonId }, patientName: { N: '42' }, lastChange: { M: { kind: { S: 'booked' } } } } }),
+    );
     const after = await book(email, 'Katherine Johnson');
 
     expect((await finalStage(after)).stage).toBe('emailed');
@@ -212,6 +242,7 @@ describe('local runtime: booking journeys on the dev assembly', () => {
     const afterPosition = await streamPositionOf(after);
     expect(afterPosition).toBeDefined();
     expect(deadLetterCovers(message.Body, afterPosition as StreamPosition)).toBe(false);
+    expect(pipeEvents.some((e) => e.type === 'record-filtered-in' && (e.record.keys.id as { S?: string } | undefined)?.S === poisonId)).toBe(true);
     expect(stages.some((e) => e.appointmentId === poisonId && e.stage === 'dead-lettered')).toBe(true);
   }, 60_000);
 

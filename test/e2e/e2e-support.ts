@@ -80,11 +80,12 @@ export function appointmentsTableName(runtime: LocalRuntime): string {
 }
 
 /**
- * A write that is no patient-visible change, as an operator's tool would make it: the booking moves
- * to another patient e-mail in one UpdateItem, so its stream record is a MODIFY whose lastChange
- * still says booked (the synthesized filter drops it).
+ * A write that is no patient-visible change, as an operator's tool would make it behind the API: the
+ * booking's e-mail is set to another address in one UpdateItem, and nothing else (no new version, no
+ * new lastChange). Its stream record is a MODIFY whose lastChange still says booked, which the
+ * synthesized filter drops; a reschedule is the PATCH route, never this.
  */
-export async function rescheduleTo(runtime: LocalRuntime, appointmentId: string, email: string): Promise<void> {
+export async function setEmailBehindTheApi(runtime: LocalRuntime, appointmentId: string, email: string): Promise<void> {
   await runtime.clients.dynamodb.send(
     new UpdateItemCommand({
       TableName: appointmentsTableName(runtime),
