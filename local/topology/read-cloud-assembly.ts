@@ -144,7 +144,17 @@ class TopologyReader {
     for (const entry of ofType('AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable')) this.tables.push(this.table(entry));
     for (const entry of ofType('AWS::SQS::Queue')) this.queues.push(this.queue(entry));
     for (const entry of ofType('AWS::SNS::Topic')) this.topics.push(this.topic(entry));
+    // CDK's BucketDeployment provider copies its source assets into a bucket: the local site server
+    // serves those assets itself, so the provider function is not run (and not reported as missing).
+    const deploymentProviders = new Set(
+      ofType('Custom::CDKBucketDeployment').flatMap((entry) => {
+        const token = entry.resource.Properties?.ServiceToken as { 'Fn::GetAtt'?: unknown } | undefined;
+        const target = Array.isArray(token?.['Fn::GetAtt']) ? token['Fn::GetAtt'][0] : undefined;
+        return typeof target === 'string' ? [`${entry.stack.stackName}/${target}`] : [];
+      }),
+    );
     for (const entry of ofType('AWS::Lambda::Function')) {
+      if (deploymentProviders.has(`${entry.stack.stackName}/${entry.logicalId}`)) continue;
       const spec = this.function(entry);
       if (spec) this.functions.push(spec);
     }

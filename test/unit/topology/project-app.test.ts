@@ -55,6 +55,12 @@ describe('topology of the project CDK app (dev)', () => {
     expect(byLogical('Notifications')?.streamViewType).toBeUndefined();
   });
 
+  it("runs the three Node.js functions, not CDK's BucketDeployment provider, whose files the local site server serves", () => {
+    expect(topology.functions.map((fn) => fn.environment.POWERTOOLS_SERVICE_NAME).sort()).toEqual(['booking', 'enrichment', 'notifier']);
+    expect(topology.warnings.filter((warning) => /uses runtime/.test(warning))).toEqual([]);
+    expect(topology.sites?.[0]?.buckets).toBeDefined();
+  });
+
   it('routes every route of the shared definition (public, patient and staff) to the booking function', () => {
     const [api] = topology.restApis;
     const booking = topology.functions.find((fn) => fn.environment.POWERTOOLS_SERVICE_NAME === 'booking');
