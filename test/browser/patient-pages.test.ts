@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime/local-runtime';
+import { signManageToken } from '../../services/common/security/manage-token';
 import { eventually } from '../e2e/e2e-support';
+import { manageTokenKeyOf } from '../e2e/security-support';
 import { axeViolations, freePort, launchBrowser, screenshot, scrollsSideways, seriousOrCritical, weekdayAhead, type LaunchedBrowser } from './browser-support';
 
 /**
@@ -160,11 +162,14 @@ describe('patient pages in Chromium on the local runtime', () => {
     await page.close();
   });
 
-  it('shows a clear page, not a stack trace, for a wrong token or a link without one', async () => {
+  it('shows a clear page, not a stack trace, for a wrong token, an expired one, or a link without one', async () => {
     const page = await browser.context.newPage();
     const id = new URL(manageLink).searchParams.get('appointment') ?? randomUUID();
+    // Signed with the real key for this very appointment and address, but expired a minute ago.
+    const expired = signManageToken(await manageTokenKeyOf(runtime), { appointmentId: id, email: patientEmail, expiresAt: Math.floor(Date.now() / 1000) - 60 });
     for (const [name, url] of [
       ['manage-wrong-token', `${siteUrl}/manage?appointment=${id}#token=not-a-real-token`],
+      ['manage-expired-token', `${siteUrl}/manage?appointment=${id}#token=${expired}`],
       ['manage-no-token', `${siteUrl}/manage?appointment=${id}`],
     ] as const) {
       await page.goto(url);

@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import fc from 'fast-check';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { API_ROUTES, routeKey } from '../../contracts/api-routes';
@@ -9,7 +8,7 @@ import { runAttack } from '../../scripts/attack';
 import { fuzzRunsScale, fuzzSeed } from '../fuzz/fuzz-settings';
 import { devAssembly, eventually, futureDateTime } from './e2e-support';
 import { expiredIdToken, forgedIdToken, noGroupIdToken, putContactAsStaff, staffIdToken } from './identity-support';
-import { manageTokenFromMail } from './security-support';
+import { manageTokenFromMail, manageTokenKeyOf } from './security-support';
 
 /**
  * The security model of docs/security.md, on `npm start`'s runtime: every route × every kind of
@@ -48,18 +47,6 @@ describe('local runtime: who may call what', () => {
     return body.id;
   }
 
-  async function manageTokenKey(): Promise<string> {
-    const booking = runtime.topology.functions.find((fn) => fn.environment.MANAGE_TOKEN_SECRET_ARN);
-    if (!booking) throw new Error('no function reads the manage-token secret');
-    const client = new SecretsManagerClient({
-      region: runtime.topology.region,
-      endpoint: runtime.emulators.environment.AWS_ENDPOINT_URL_SECRETS_MANAGER,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: booking.environment.MANAGE_TOKEN_SECRET_ARN }));
-    client.destroy();
-    return SecretString ?? '';
-  }
 
   beforeAll(async () => {
     runtime = await startLocalRuntime({
@@ -77,7 +64,7 @@ describe('local runtime: who may call what', () => {
     manageTokens[appointmentA] = credentials.patient;
     manageTokens[appointmentC] = await manageTokenFromMail(runtime, appointmentC);
     credentials.otherAddress = await manageTokenFromMail(runtime, appointmentB);
-    const key = await manageTokenKey();
+    const key = await manageTokenKeyOf(runtime);
     const appointmentStart = Date.now() + 20 * 86_400_000;
     credentials.expiredManage = signManageToken(key, { appointmentId: appointmentA, email: addressX, expiresAt: Math.floor(Date.now() / 1000) - 60 });
     credentials.forgedManage = `m1.${appointmentA}.${Math.floor(appointmentStart / 1000) + 86_400}.${randomBytes(32).toString('base64url')}`;
