@@ -56,7 +56,7 @@ const benchmarks: readonly NamedBenchmark[] = [
   },
   {
     name: 'latency',
-    description: `${LATENCY_RUN_BOOKINGS} bookings at ${LATENCY_GOAL.ratePerSecond}/s through the whole local stack: POST→notified p99 ÷ the pipe's poll interval`,
+    description: `${LATENCY_RUN_BOOKINGS} bookings (no later changes) at ${LATENCY_GOAL.ratePerSecond}/s through the whole local stack: POST→notified p99 ÷ the pipe's poll interval`,
     takesFlags: false,
     run: async () => {
       const report = await runPipelineBenchmark({
@@ -64,6 +64,8 @@ const benchmarks: readonly NamedBenchmark[] = [
         ratePerSecond: LATENCY_GOAL.ratePerSecond,
         coldStartSamples: 0,
         skipPutItemBaseline: true,
+        // The goal is stated for bookings at 20/s; the lifecycle mix runs in the pipeline run.
+        changes: false,
         write: (line) => console.error(`  ${line}`),
       });
       writePipelineReport(report, RESULTS_DIR);

@@ -260,7 +260,7 @@ export async function runPipelineBenchmark(input: Partial<PipelineBenchmarkOptio
             changesMade.push({ appointmentId: id, version: 1, kind: 'booked' });
             idByPatientTag.set(plan.patientName.slice('Patient '.length), id);
             // Changes follow at once, while the booking's own notification may still be on its way.
-            for (const planned of planChanges(index)) await change(id, planned);
+            if (options.changes !== false) for (const planned of planChanges(index)) await change(id, planned);
           } else {
             rejected += 1;
             if (rejections.length < MAX_IDS_LISTED) rejections.push(`booking ${index}: ${response.status} ${text.slice(0, 200)}`);

@@ -22,6 +22,12 @@ export interface PipelineBenchmarkOptions {
   coldStartSamples: number;
   /** Skip the raw DynamoDB Local PutItem baseline. */
   skipPutItemBaseline: boolean;
+  /**
+   * Whether staff reschedule and cancel part of the bookings right after making them (the lifecycle
+   * mix, `planChanges`; default true). The latency run turns it off: its goal is stated for 20
+   * bookings/s, which the mix would make about 32 changes/s.
+   */
+  changes?: boolean;
   /** Lines for a person (progress of the run); silent when absent. */
   write?: (line: string) => void;
 }
@@ -51,6 +57,7 @@ export const PIPELINE_USAGE = [
   '  --drain-timeout <s>          how long to wait for every booking to end after the last POST',
   '  --cold-start-samples <n>     fresh processes per function for the cold-start median (default 5, 0 skips)',
   '  --no-put-item-baseline       skip the raw DynamoDB Local PutItem rate',
+  '  --no-changes                 book only: no reschedules or cancellations after the bookings (default: 30 % of each)',
 ].join('\n');
 
 function numberFlag(flag: string, text: string | undefined, check: (value: number) => boolean, what: string): number {
@@ -108,6 +115,9 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineBenchmarkOpt
         break;
       case '--no-put-item-baseline':
         options.skipPutItemBaseline = true;
+        break;
+      case '--no-changes':
+        options.changes = false;
         break;
       default:
         throw new BenchUsageError(`unknown pipeline benchmark flag ${JSON.stringify(flag)}\n${PIPELINE_USAGE}`);

@@ -189,10 +189,19 @@ async function reconcileReminder(appointmentId: string, log: RecordLogger): Prom
   log.info('reminder reconciled', { appointmentId, version: current.version, action: plan.action, ...(plan.action === 'schedule' ? { dueAt: plan.dueAt } : { reason: plan.reason }), row });
 }
 
-/** A change from the pipe: notify by kind = lastChange.kind, then reconcile the reminder. */
+/**
+ * A change from the pipe: notify by kind = lastChange.kind, and reconcile the reminder. The two are
+ * independent (the reconcile reads the appointment as it is now, whatever this message says) and
+ * each is safe to repeat, so they run side by side; the record fails if either does, and its retry
+ * sends nothing twice.
+ */
 async function handleChange(appointment: EnrichedAppointment, receiveCount: number, log: RecordLogger): Promise<void> {
-  await notify({ kind: appointment.lastChange.kind, appointment, recipient: appointment, receiveCount, log });
-  await reconcileReminder(appointment.id, log);
+  const [notified, reconciled] = await Promise.allSettled([
+    notify({ kind: appointment.lastChange.kind, appointment, recipient: appointment, receiveCount, log }),
+    reconcileReminder(appointment.id, log),
+  ]);
+  if (notified.status === 'rejected') throw notified.reason;
+  if (reconciled.status === 'rejected') throw reconciled.reason;
 }
 
 /**

@@ -35,6 +35,21 @@ let rows: NotificationsTableFake;
 const stored = new Map<string, Record<string, unknown>>();
 let quota: RecipientQuotaTableFake;
 let appointmentUpdate: jest.Mock;
+
+/**
+ * The next write of a change's row (`change-<version>`) is throttled; other writes (the reminder
+ * row, which the reconcile writes side by side with the outcome) go through.
+ */
+function failTheFirstChangeRowWrite(): void {
+  let failed = false;
+  appointmentUpdate.mockImplementation((input: { Key?: { notificationId?: { S?: string } } }) => {
+    if (!failed && input.Key?.notificationId?.S?.startsWith('change-')) {
+      failed = true;
+      throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } });
+    }
+    return rows.update(input as never);
+  });
+}
 let infoLog: jest.SpyInstance;
 let warnLog: jest.SpyInstance;
 let errorLog: jest.SpyInstance;
@@ -406,9 +421,7 @@ describe('notifier idempotency', () => {
   it('does not send again on retry when recording the outcome failed after a successful send', async () => {
     const appointment = enriched('email');
     const record = sqsRecord(appointment);
-    appointmentUpdate.mockImplementationOnce(() => {
-      throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } });
-    });
+    failTheFirstChangeRowWrite();
 
     await expect(handler(sqsEvent(record), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
     const retry = await handler(sqsEvent({ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '2' } }), lambdaContext());
@@ -588,9 +601,7 @@ describe('notifier metrics (EMF on stdout, published once per invocation)', () =
   });
 
   it('does not count an outcome whose recording failed (the redelivery counts it)', async () => {
-    appointmentUpdate.mockImplementationOnce(() => {
-      throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } });
-    });
+    failTheFirstChangeRowWrite();
     const record = sqsRecord(enriched('email'));
 
     await expect(handler(sqsEvent(record), lambdaContext())).rejects.toBeInstanceOf(FullBatchFailureError);
