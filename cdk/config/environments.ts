@@ -82,6 +82,13 @@ export const PRACTICE_OPENING_HOURS: OpeningHours = {
   },
 };
 
+/** The booking lifecycle, the same in every environment today (each stage may set its own). */
+export const PRACTICE_LIFECYCLE: LifecycleConfig = {
+  openingHours: PRACTICE_OPENING_HOURS,
+  reminderLeadTime: Duration.hours(24),
+  reminderRetry: { maximumRetryAttempts: 10, maximumEventAge: Duration.hours(2) },
+};
+
 export interface EnvironmentConfig {
   stage: Stage;
   /** The practice's dentists (served by `GET /dentists`; a booking must name one). */
@@ -141,11 +148,7 @@ export const ENVIRONMENTS: Readonly<Record<Stage, EnvironmentConfig>> = {
   dev: {
     stage: 'dev',
     dentists: PRACTICE_DENTISTS,
-    lifecycle: {
-      openingHours: PRACTICE_OPENING_HOURS,
-      reminderLeadTime: Duration.hours(24),
-      reminderRetry: { maximumRetryAttempts: 10, maximumEventAge: Duration.hours(2) },
-    },
+    lifecycle: PRACTICE_LIFECYCLE,
     security: {
       siteUrl: 'http://localhost:8080',
       manageTokenValidityAfterAppointment: Duration.days(30),
@@ -192,11 +195,7 @@ export const ENVIRONMENTS: Readonly<Record<Stage, EnvironmentConfig>> = {
   staging: {
     stage: 'staging',
     dentists: PRACTICE_DENTISTS,
-    lifecycle: {
-      openingHours: PRACTICE_OPENING_HOURS,
-      reminderLeadTime: Duration.hours(24),
-      reminderRetry: { maximumRetryAttempts: 10, maximumEventAge: Duration.hours(2) },
-    },
+    lifecycle: PRACTICE_LIFECYCLE,
     security: {
       siteUrl: 'https://staging.book.ljdentists.example',
       manageTokenValidityAfterAppointment: Duration.days(30),
@@ -240,11 +239,7 @@ export const ENVIRONMENTS: Readonly<Record<Stage, EnvironmentConfig>> = {
   prod: {
     stage: 'prod',
     dentists: PRACTICE_DENTISTS,
-    lifecycle: {
-      openingHours: PRACTICE_OPENING_HOURS,
-      reminderLeadTime: Duration.hours(24),
-      reminderRetry: { maximumRetryAttempts: 10, maximumEventAge: Duration.hours(2) },
-    },
+    lifecycle: PRACTICE_LIFECYCLE,
     security: {
       siteUrl: 'https://book.ljdentists.example',
       manageTokenValidityAfterAppointment: Duration.days(30),

@@ -41,23 +41,29 @@ interface RouteInput {
 }
 type RouteHandler = (input: RouteInput) => Promise<APIGatewayProxyResult>;
 
-async function findAppointment(id: string, known?: Appointment): Promise<Appointment> {
-  const appointment = known ?? (await appointments.get(id));
+function found(id: string, appointment: Appointment | undefined): Appointment {
   if (!appointment) throw notFound('AppointmentNotFound', `appointment ${id} does not exist`);
   return appointment;
 }
 
+async function findAppointment(id: string, known?: Appointment): Promise<Appointment> {
+  return found(id, known ?? (await appointments.get(id)));
+}
+
 /** The appointment view (appointment + notifications) with its ETag. */
+function viewOf(appointment: Appointment, rows: Parameters<typeof appointmentView>[1]): APIGatewayProxyResult {
+  return jsonResponse(200, appointmentView(appointment, rows), { etag: etagOf(appointment) });
+}
+
 async function viewResponse(appointment: Appointment): Promise<APIGatewayProxyResult> {
-  return jsonResponse(200, appointmentView(appointment, await notifications.list(appointment.id)), { etag: etagOf(appointment) });
+  return viewOf(appointment, await notifications.list(appointment.id));
 }
 
 async function readAppointment(id: string, known?: Appointment): Promise<APIGatewayProxyResult> {
   if (known) return viewResponse(known);
   // Both reads at once: the notifications of an id that turns out not to exist are simply not shown.
   const [appointment, rows] = await Promise.all([appointments.get(id), notifications.list(id)]);
-  if (!appointment) throw notFound('AppointmentNotFound', `appointment ${id} does not exist`);
-  return jsonResponse(200, appointmentView(appointment, rows), { etag: etagOf(appointment) });
+  return viewOf(found(id, appointment), rows);
 }
 
 const byOf = (caller: Caller): ChangedBy => (caller.kind === 'staff' ? 'staff' : 'patient');
